@@ -1,0 +1,125 @@
+// Turns a request's credentials (session cookie, Bearer token, or Basic with a token as password) into an
+// actor. Every request checks the database, so a deactivation or revocation takes effect on the next request.
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '../platform/db/client.js';
+import { AppError } from '../platform/http/errors.js';
+import type { UserActor } from './actor.js';
+import { apiTokens, orgs, sessions, users, type TokenScope } from './schema.js';
+import { API_TOKEN_PATTERN, sha256 } from './secrets.js';
+
+export const SESSION_COOKIE = 'eoc_session';
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** Roles whose sign-in must use a second factor. */
+export function mfaRequiredFor(user: { role: string; systemAdmin: boolean }): boolean {
+  return user.systemAdmin || user.role === 'org-admin' || user.role === 'analyst';
+}
+
+const actorColumns = {
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  systemAdmin: users.systemAdmin,
+  mfaEnabled: users.mfaEnabled,
+  orgId: orgs.id,
+  orgType: orgs.type,
+  orgParentId: orgs.parentId,
+} as const;
+
+export interface SessionState {
+  readonly actor: UserActor;
+  readonly csrfToken: string;
+  readonly mfaVerified: boolean;
+  /** The session is waiting for a second factor (or for enrolment): only auth routes accept it. */
+  readonly pendingMfa: 'verify' | 'enroll' | null;
+}
+
+export async function sessionFromCookie(db: Db, cookieValue: string): Promise<SessionState | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(cookieValue)) return null;
+  const now = new Date();
+  const [row] = await db
+    .select({ ...actorColumns, sessionId: sessions.id, csrfToken: sessions.csrfToken, mfaVerified: sessions.mfaVerified, lastSeenAt: sessions.lastSeenAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(orgs, eq(orgs.id, users.orgId))
+    .where(and(eq(sessions.id, sha256(cookieValue)), gt(sessions.expiresAt, now), eq(users.active, true), eq(orgs.active, true)))
+    .limit(1);
+  if (!row) return null;
+  // Sliding expiry, written at most once a minute.
+  if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
+    await db.update(sessions).set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) }).where(eq(sessions.id, row.sessionId));
+  }
+  const pendingMfa = row.mfaVerified ? null : row.mfaEnabled ? 'verify' : mfaRequiredFor(row) ? 'enroll' : null;
+  return {
+    actor: {
+      kind: 'user',
+      userId: row.userId,
+      orgId: row.orgId,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      systemAdmin: row.systemAdmin,
+      orgType: row.orgType,
+      orgParentId: row.orgParentId,
+      via: 'session',
+      scopes: ['read', 'write', 'admin'],
+      sessionId: row.sessionId,
+    },
+    csrfToken: row.csrfToken,
+    mfaVerified: row.mfaVerified,
+    pendingMfa,
+  };
+}
+
+export async function actorFromToken(db: Db, token: string): Promise<UserActor> {
+  if (!API_TOKEN_PATTERN.test(token)) throw new AppError('invalid-token', 'The API token is malformed.');
+  const now = new Date();
+  const [row] = await db
+    .select({ ...actorColumns, tokenId: apiTokens.id, scopes: apiTokens.scopes, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .innerJoin(orgs, eq(orgs.id, users.orgId))
+    .where(
+      and(
+        eq(apiTokens.tokenHash, sha256(token)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+        eq(users.active, true),
+        eq(orgs.active, true),
+      ),
+    )
+    .limit(1);
+  if (!row) throw new AppError('invalid-token', 'The API token is unknown, expired or revoked.');
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.tokenId));
+  }
+  return {
+    kind: 'user',
+    userId: row.userId,
+    orgId: row.orgId,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    systemAdmin: row.systemAdmin,
+    orgType: row.orgType,
+    orgParentId: row.orgParentId,
+    via: 'token',
+    scopes: row.scopes as TokenScope[],
+    tokenId: row.tokenId,
+  };
+}
+
+/** Extracts a token from `Authorization: Bearer …` or `Basic base64(anything:token)` (TAXII clients). */
+export function tokenFromAuthorization(header: string): string {
+  const [scheme, value] = header.split(/\s+/, 2);
+  if (!scheme || !value) throw new AppError('invalid-token', 'The Authorization header is malformed.');
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new AppError('invalid-token', 'Basic credentials must be "user:token".');
+    return decoded.slice(colon + 1);
+  }
+  throw new AppError('invalid-token', `Authorization scheme "${scheme}" is not supported; use Bearer.`);
+}

@@ -1,0 +1,50 @@
+// NIST SP 800-63B password rules: length first (12 to 256 code points after NFKC), no composition rules,
+// refuse passwords from a list of common ones, trivially repetitive ones, and ones containing the email name.
+import { dictionary } from '@zxcvbn-ts/language-common';
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+export type PasswordProblem = 'too-short' | 'too-long' | 'common' | 'repetitive' | 'contains-email';
+
+// About 49,000 passwords seen most often in breaches (the zxcvbn-ts common list), lower-cased.
+let common: Set<string> | null = null;
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary['passwords-common'] as readonly string[]).map((p) => p.toLowerCase()));
+  return common;
+}
+
+function isRepetitive(p: string): boolean {
+  const chars = [...p.toLowerCase()];
+  if (new Set(chars).size <= 2) return true;
+  const codes = chars.map((c) => c.codePointAt(0)!);
+  const steps = new Set(codes.slice(1).map((c, i) => c - codes[i]!));
+  return steps.size === 1 && [...steps].every((s) => Math.abs(s) <= 1);
+}
+
+export function checkPassword(password: string, context: { email?: string; name?: string } = {}): PasswordProblem | null {
+  const normalised = password.normalize('NFKC');
+  const length = [...normalised].length;
+  if (length < MIN_PASSWORD_LENGTH) return 'too-short';
+  if (length > MAX_PASSWORD_LENGTH) return 'too-long';
+  const lower = normalised.toLowerCase();
+  if (commonPasswords().has(lower)) return 'common';
+  if (isRepetitive(normalised)) return 'repetitive';
+  const local = context.email?.split('@')[0]?.toLowerCase();
+  if (local && local.length >= 4 && lower.includes(local)) return 'contains-email';
+  return null;
+}
+
+export function describePasswordProblem(p: PasswordProblem): string {
+  switch (p) {
+    case 'too-short':
+      return `Use at least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong, memorable password.`;
+    case 'too-long':
+      return `Use at most ${MAX_PASSWORD_LENGTH} characters.`;
+    case 'common':
+      return 'This password is on a list of commonly used passwords that attackers try first. Choose another.';
+    case 'repetitive':
+      return 'This password is a repeated or sequential pattern that is easy to guess. Choose another.';
+    case 'contains-email':
+      return 'Do not use your email name in your password.';
+  }
+}

@@ -1,0 +1,40 @@
+// The typed registry of every audit event: one table, one type. Docs (docs/audit-events.md) and tests read it.
+
+export const AUDIT_EVENTS = {
+  'setup.completed': 'The one-time setup created the operations center and its first administrator.',
+  'auth.login': 'A user signed in with email and password.',
+  'auth.login-failed': 'A sign-in attempt failed (wrong password, unknown email, locked or deactivated account).',
+  'auth.locked': 'An account was locked temporarily after repeated failed sign-ins.',
+  'auth.logout': 'A user signed out.',
+  'auth.mfa-verified': 'A user completed the second factor.',
+  'auth.mfa-failed': 'A second-factor code was wrong.',
+  'auth.mfa-enrolled': 'A user enrolled a TOTP authenticator.',
+  'auth.recovery-code-used': 'A user signed in with a one-time recovery code.',
+  'auth.password-changed': 'A user changed their password.',
+  'org.created': 'An organisation was created.',
+  'org.updated': 'An organisation was changed.',
+  'org.contacts-updated': 'The contacts of an organisation were changed.',
+  'user.created': 'A user account was created.',
+  'user.updated': 'A user account was changed (name, role).',
+  'user.deactivated': 'A user was deactivated; every session and token ended.',
+  'user.reactivated': 'A deactivated user was reactivated.',
+  'invitation.created': 'An invitation was sent by email.',
+  'invitation.accepted': 'An invitation was accepted and the account created.',
+  'invitation.revoked': 'An invitation was withdrawn.',
+  'token.created': 'An API token was created.',
+  'token.revoked': 'An API token was revoked.',
+  'bulletin.created': 'A bulletin was sent.',
+  'bulletin.read-restricted': 'An AMBER+STRICT or RED bulletin was read.',
+  'bulletin.reshared': 'Recipients were added to a bulletin.',
+  'bulletin.tlp-changed': 'The TLP label of a bulletin was changed.',
+  'bulletin.attachment-added': 'A file was attached to a bulletin.',
+  'webhook.created': 'An organisation webhook was registered.',
+  'webhook.deleted': 'An organisation webhook was removed.',
+  'preferences.updated': 'A user changed their notification preferences.',
+  'backup.created': 'A backup of the installation was written.',
+  'backup.restored': 'The installation was restored from a backup.',
+  'demo.loaded': 'The demo community was loaded.',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_EVENTS;
+export type AuditOutcome = 'success' | 'denied' | 'failure';

@@ -1,0 +1,81 @@
+// Environment and command-line flags → one typed, validated configuration, read once at start.
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  natsUrl: Type.Optional(Type.String({ pattern: '^(nats|tls)://' })),
+  smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  mailFrom: Type.String({ minLength: 3 }),
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  trustProxy: Type.Boolean(),
+  secureCookies: Type.Union([Type.Literal('auto'), Type.Boolean()]),
+  role: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker'), Type.Literal('scanner')]),
+  nodeId: Type.String({ minLength: 1 }),
+  /** Requests per minute per client address for unauthenticated and sign-in routes. */
+  authRateLimit: Type.Integer({ minimum: 1 }),
+  /** Requests per minute per client for everything else; 0 turns the general limit off. */
+  apiRateLimit: Type.Integer({ minimum: 0 }),
+  bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+  attachmentLimitBytes: Type.Integer({ minimum: 1024 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export interface ConfigOverrides {
+  readonly port?: number | string;
+  readonly host?: string;
+  readonly dataDir?: string;
+  readonly databaseUrl?: string;
+  readonly natsUrl?: string;
+  readonly role?: string;
+  readonly logLevel?: string;
+}
+
+function intOf(value: string | number | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) ? n : Number.NaN;
+}
+
+function boolOf(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+/** Builds the configuration from flags (which win) and the environment; throws one readable error listing every bad value. */
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const port = intOf(overrides.port ?? env.PORT, 8080);
+  const host = overrides.host ?? env.HOST ?? '0.0.0.0';
+  const secure = env.EOC_SECURE_COOKIES;
+  const candidate = {
+    port,
+    host,
+    dataDir: path.resolve(overrides.dataDir ?? env.EOC_DATA_DIR ?? './data'),
+    databaseUrl: overrides.databaseUrl ?? (env.DATABASE_URL || undefined),
+    natsUrl: overrides.natsUrl ?? (env.NATS_URL || undefined),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.EOC_MAIL_FROM ?? 'Election Ops Center <no-reply@localhost>',
+    publicUrl: (env.EOC_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    trustProxy: boolOf(env.EOC_TRUST_PROXY, false),
+    secureCookies: secure === undefined || secure === '' || secure === 'auto' ? 'auto' : boolOf(secure, false),
+    role: overrides.role ?? env.EOC_ROLE ?? 'all',
+    nodeId: env.EOC_NODE_ID ?? `node-${process.pid}`,
+    authRateLimit: intOf(env.EOC_AUTH_RATE_LIMIT, 30),
+    apiRateLimit: intOf(env.EOC_API_RATE_LIMIT, 0),
+    bodyLimitBytes: intOf(env.EOC_BODY_LIMIT_BYTES, 1024 * 1024),
+    attachmentLimitBytes: intOf(env.EOC_ATTACHMENT_LIMIT_BYTES, 10 * 1024 * 1024),
+  };
+  const errors = [...Value.Errors(ConfigSchema, candidate)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    throw new Error(`Invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+  }
+  return candidate as Config;
+}

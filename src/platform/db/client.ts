@@ -1,0 +1,80 @@
+// The database handle every domain uses: PostgreSQL in-process through PGlite (embedded mode)
+// or a PostgreSQL server through node-postgres (cluster mode). Domain code sees one drizzle type.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+export type Db = PgDatabase<PgQueryResultHKT>;
+/** A transaction or the database itself: services accept either so callers choose the boundary. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
+export interface Database {
+  readonly db: Db;
+  /** Runs `fn` on one dedicated connection (session-level locks need it). */
+  withConnection<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  readonly kind: 'embedded' | 'postgres';
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly databaseUrl?: string | undefined;
+  readonly dataDir: string;
+  /** Pool size for PostgreSQL; ignored for the embedded database. */
+  readonly poolSize?: number;
+}
+
+export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const { drizzle } = await import('drizzle-orm/node-postgres');
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 20 });
+    pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
+    const db = drizzle(pool) as unknown as Db;
+    const url = new URL(options.databaseUrl);
+    const withConnection = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
+      const client = await pool.connect();
+      try {
+        return await fn(drizzle(client) as unknown as Db);
+      } finally {
+        client.release();
+      }
+    };
+    return { db, kind: 'postgres', location: `${url.hostname}:${url.port || 5432}${url.pathname}`, withConnection, close: () => pool.end() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const dir = path.join(options.dataDir, 'pg');
+  fs.mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir);
+  const db = drizzle(client) as unknown as Db;
+  return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), close: () => client.close() };
+}
+
+/** Applies the checked-in migrations; safe to run on every start and from several nodes at once. */
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === 'postgres') {
+    const { migrate: run } = await import('drizzle-orm/node-postgres/migrator');
+    // Two nodes starting together must not both migrate: hold a session lock on one connection.
+    await database.withConnection(async (conn) => {
+      await conn.execute(sql`select pg_advisory_lock(7263001)`);
+      try {
+        await run(conn as never, { migrationsFolder });
+      } finally {
+        await conn.execute(sql`select pg_advisory_unlock(7263001)`);
+      }
+    });
+    return;
+  }
+  const { migrate: run } = await import('drizzle-orm/pglite/migrator');
+  await run(database.db as never, { migrationsFolder });
+}
+
+/** Rows of a raw `execute` on either driver. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,69 @@
+// Writing events: a service calls `emitEvent` inside the transaction that changes the record, so the event
+// exists if and only if the change committed. Nothing here knows any domain.
+import { sql } from 'drizzle-orm';
+import type { Tx, Db } from '../db/client.js';
+import { rowsOf } from '../db/client.js';
+import type { Tlp } from '../db/columns.js';
+import { outbox } from './schema.js';
+
+export interface Sharing {
+  readonly ownerOrg: string;
+  readonly authorId: string | null;
+  readonly tlp: Tlp;
+  readonly recipientOrgs: readonly string[];
+  readonly recipientUsers: readonly string[];
+}
+
+export interface NewEvent {
+  readonly type: string;
+  readonly recordKind: string;
+  readonly recordId: string;
+  readonly sharing: Sharing;
+  readonly payload: Record<string, unknown>;
+}
+
+export async function emitEvent(tx: Tx, event: NewEvent): Promise<void> {
+  await tx.insert(outbox).values({
+    type: event.type,
+    recordKind: event.recordKind,
+    recordId: event.recordId,
+    ownerOrg: event.sharing.ownerOrg,
+    authorId: event.sharing.authorId,
+    tlp: event.sharing.tlp,
+    recipientOrgs: [...event.sharing.recipientOrgs],
+    recipientUsers: [...event.sharing.recipientUsers],
+    payload: event.payload,
+  });
+}
+
+const RELAY_LOCK = 7263003;
+
+/**
+ * Gives committed, unsequenced events their delivery position. Only one node sequences at a time (a
+ * transaction lock), and it only sees committed rows, so positions never go backwards: an event that
+ * commits late is sequenced after everything already delivered. Returns the highest position assigned,
+ * 0 when there was nothing to do, or null when another node holds the lock.
+ */
+export async function sequenceOutbox(db: Db, batch = 2000): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`));
+    if (!lock?.locked) return null;
+    const rows = rowsOf<{ seq: string | number }>(
+      await tx.execute(sql`
+        update outbox o set seq = s.seq
+        from (select id, nextval('outbox_seq') as seq
+              from (select id from outbox where seq is null order by id limit ${batch} for update) pending
+              order by id) s
+        where o.id = s.id
+        returning o.seq`),
+    );
+    let max = 0;
+    for (const r of rows) max = Math.max(max, Number(r.seq));
+    return max;
+  });
+}
+
+export async function highestSequenced(db: Db): Promise<number> {
+  const [row] = rowsOf<{ max: string | number | null }>(await db.execute(sql`select max(seq) as max from outbox`));
+  return Number(row?.max ?? 0);
+}

@@ -1,0 +1,62 @@
+// The outbox relay: sequences committed events and tells every node (signals) that they can be delivered.
+// A node kicks its relay right after it commits; a slow poll catches anything a lost kick or signal missed.
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { sequenceOutbox } from './outbox.js';
+import type { EventSignals } from './signals.js';
+
+export class OutboxRelay {
+  private dirty = false;
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly signals: EventSignals,
+    private readonly log: Logger,
+    private readonly pollMs = 250,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Asks for a sequencing pass soon; cheap to call after every commit. */
+  kick(): void {
+    this.dirty = true;
+    if (!this.running && !this.stopped) void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        const high = await sequenceOutbox(this.db).catch((error: unknown) => {
+          this.log.warn({ err: error }, 'outbox relay pass failed');
+          return 0;
+        });
+        if (high === null) {
+          // Another node is sequencing; it may have started before our commit, so look again shortly.
+          this.dirty = true;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        } else if (high > 0) {
+          this.signals.publishSequenced(high);
+          this.dirty = true; // there may be more than one batch
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

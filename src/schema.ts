@@ -1,0 +1,8 @@
+// Every table of the installation, in one list: drizzle-kit generates the migrations from it.
+export * from './access/schema.js';
+export * from './audit/schema.js';
+export * from './bulletins/schema.js';
+export * from './notifications/schema.js';
+export * from './platform/events/schema.js';
+export * from './platform/jobs/schema.js';
+export { tlpEnum } from './platform/db/columns.js';
