@@ -237,13 +237,13 @@ CREATE INDEX "users_org_idx" ON "users" USING btree ("org_id");--> statement-bre
 CREATE INDEX "audit_log_org_idx" ON "audit_log" USING gin ("org_ids");--> statement-breakpoint
 CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "bulletin_attachments_bulletin_idx" ON "bulletin_attachments" USING btree ("bulletin_id");--> statement-breakpoint
-CREATE INDEX "bulletins_created_idx" ON "bulletins" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "bulletins_owner_idx" ON "bulletins" USING btree ("owner_org","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "bulletins_created_idx" ON "bulletins" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "bulletins_owner_idx" ON "bulletins" USING btree ("owner_org","created_at");--> statement-breakpoint
 CREATE INDEX "bulletins_recipient_orgs_idx" ON "bulletins" USING gin ("recipient_orgs");--> statement-breakpoint
 CREATE INDEX "bulletins_recipient_users_idx" ON "bulletins" USING gin ("recipient_users");--> statement-breakpoint
 CREATE INDEX "bulletins_search_idx" ON "bulletins" USING gin (to_tsvector('english', "title" || ' ' || "body"));--> statement-breakpoint
-CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("user_id","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "webhook_deliveries_hook_idx" ON "webhook_deliveries" USING btree ("webhook_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("user_id","created_at");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_hook_idx" ON "webhook_deliveries" USING btree ("webhook_id","created_at");--> statement-breakpoint
 CREATE INDEX "webhooks_org_idx" ON "webhooks" USING btree ("org_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_seq_uq" ON "outbox" USING btree ("seq");--> statement-breakpoint
 CREATE INDEX "outbox_unsequenced_idx" ON "outbox" USING btree ("id") WHERE "outbox"."seq" is null;--> statement-breakpoint

@@ -20,8 +20,10 @@ export const bulletins = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('bulletins_created_idx').on(t.createdAt.desc(), t.id.desc()),
-    index('bulletins_owner_idx').on(t.ownerOrg, t.createdAt.desc()),
+    // Ascending on purpose: PostgreSQL scans them backwards for `order by created_at desc, id desc`
+    // (DESC NULLS FIRST). A `desc()` index here is DESC NULLS LAST and the planner cannot use it for that order.
+    index('bulletins_created_idx').on(t.createdAt, t.id),
+    index('bulletins_owner_idx').on(t.ownerOrg, t.createdAt),
     index('bulletins_recipient_orgs_idx').using('gin', t.recipientOrgs),
     index('bulletins_recipient_users_idx').using('gin', t.recipientUsers),
     index('bulletins_search_idx').using('gin', sql`to_tsvector('english', ${t.title} || ' ' || ${t.body})`),

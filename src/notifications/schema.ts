@@ -15,7 +15,7 @@ export const notifications = pgTable(
     createdAt: createdAt(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
-  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt.desc())],
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
 );
 
 export const webhooks = pgTable(
@@ -47,7 +47,7 @@ export const webhookDeliveries = pgTable(
     createdAt: createdAt(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
-  (t) => [index('webhook_deliveries_hook_idx').on(t.webhookId, t.createdAt.desc())],
+  (t) => [index('webhook_deliveries_hook_idx').on(t.webhookId, t.createdAt)],
 );
 
 export const emailLog = pgTable('email_log', {

@@ -1,0 +1,126 @@
+// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, all.
+// Each runs the built server (`eoc start` from dist/) as its own process on a generated community, embedded
+// (PGlite in a data folder) and on PostgreSQL, and prints a table. The load generator shares the machine.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { openDatabase, migrate, type Database } from '../src/platform/db/client.js';
+import { ensureCommunity, benchViewers, benchAuthor, clearBenchTokens, FULL, QUICK, type CommunitySize } from './community.js';
+import { startServer, ownPeakMemoryMiB, root } from './server.js';
+import { API_SCENARIOS, runApiScenario } from './api.js';
+import { runEvents } from './events.js';
+
+type Mode = 'embedded' | 'postgres';
+const args = process.argv.slice(2);
+const name = args.find((a) => !a.startsWith('--')) ?? 'all';
+const flag = (f: string) => {
+  const i = args.indexOf(f);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const dbChoice = flag('--db') ?? 'both';
+const size: CommunitySize = quick ? QUICK : FULL;
+const pgBase = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const viewersWanted = Number(flag('--viewers') ?? (quick ? 500 : 5000));
+
+if (!['api', 'events', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|all [--db embedded|postgres|both] [--quick] [--viewers N]\n');
+  process.exit(2);
+}
+const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function postgresUrl(): Promise<string> {
+  const dbName = quick ? 'eoc_bench_quick' : 'eoc_bench';
+  const admin = new pg.Client({ connectionString: pgBase });
+  await admin.connect();
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [dbName]);
+  if (exists.rowCount === 0) await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const url = new URL(pgBase);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+async function prepare(mode: Mode): Promise<{ dataDir: string; databaseUrl?: string }> {
+  const dataDir = path.join(root, '.bench-data', quick ? 'quick' : 'full');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const databaseUrl = mode === 'postgres' ? await postgresUrl() : undefined;
+  await withDatabase({ dataDir, databaseUrl }, async (database) => {
+    await migrate(database);
+    log(`${mode}: community of ${size.locals + size.privates + 57} organisations, ${(size.locals + size.privates + 57) * size.usersPerOrg} users, ${size.bulletins} bulletins`);
+    const how = await ensureCommunity(database.db, size, (line) => log(`${mode}: ${line}`));
+    log(`${mode}: community ${how}`);
+  });
+  return { dataDir, ...(databaseUrl ? { databaseUrl } : {}) };
+}
+
+/** The embedded database admits one process at a time, so the bench closes it before starting the server. */
+async function withDatabase<T>(where: { dataDir: string; databaseUrl?: string | undefined }, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(where);
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+const table = (header: string[], rows: string[][]) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+};
+
+async function main() {
+  log('building the server (tsc)');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const apiRows: string[][] = [];
+  const eventRows: string[][] = [];
+  let port = 18_080;
+  for (const mode of modes) {
+    const where = await prepare(mode);
+    if (name === 'api' || name === 'all') {
+      const viewers = await withDatabase(where, async (database) => {
+        await clearBenchTokens(database.db);
+        return benchViewers(database.db, 200, 'local');
+      });
+      const server = await startServer({ ...where, port: port++ });
+      try {
+        for (const scenario of API_SCENARIOS) {
+          log(`${mode}: api — ${scenario.name}`);
+          const r = await runApiScenario(server.url, viewers, scenario, { seconds: quick ? 5 : 15, connections: 32 });
+          apiRows.push([mode, r.scenario, fmt(r.requestsPerSecond), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), fmt(r.requests), fmt(r.errors), fmt(server.peakMemoryMiB())]);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    if (name === 'events' || name === 'all') {
+      const { author, viewers } = await withDatabase(where, async (database) => {
+        await clearBenchTokens(database.db);
+        const a = await benchAuthor(database.db, 0);
+        return { author: a, viewers: await benchViewers(database.db, viewersWanted, 'local', a.orgId) };
+      });
+      const server = await startServer({ ...where, port: port++ });
+      try {
+        const r = await runEvents(server.url, viewers, author, { bulletins: quick ? 15 : 30, intervalMs: 250, progress: (l) => log(`${mode}: events — ${l}`) });
+        eventRows.push([mode, fmt(r.viewers), fmt(r.bulletins), fmt(r.expected), fmt(r.delivered), fmt(r.missing), fmt(r.unexpected), fmt(r.p50Ms), fmt(r.p99Ms), fmt(r.maxMs), fmt(server.peakMemoryMiB())]);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  const out: string[] = [`Community: ${fmt(size.locals + size.privates + 57)} organisations, ${fmt((size.locals + size.privates + 57) * size.usersPerOrg)} users, ${fmt(size.bulletins)} bulletins. Node ${process.version}, ${(await import('node:os')).cpus().length} cores; load generator on the same machine.`];
+  if (apiRows.length) out.push('', 'API (GET as local-office users, 32 connections, one token per user):', table(['database', 'request', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'server peak MiB'], apiRows));
+  if (eventRows.length) out.push('', 'Live stream (post over the API → delivery on every viewer the policy allows):', table(['database', 'viewers', 'bulletins', 'expected', 'delivered', 'missing', 'unexpected', 'p50 ms', 'p99 ms', 'max ms', 'server peak MiB'], eventRows));
+  out.push('', `Load generator peak memory: ${fmt(ownPeakMemoryMiB())} MiB`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  const cause = error instanceof Error && error.cause instanceof Error ? `\ncaused by: ${error.cause.message}` : '';
+  process.stderr.write(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}${cause}\n`);
+  process.exit(1);
+});
