@@ -211,3 +211,15 @@ export async function defaultRecipientOrgs(tx: Tx, ownerOrgId: string): Promise<
   ids.delete(ownerOrgId);
   return [...ids];
 }
+
+/** The directory map: each state and territory with how many active local offices it has. */
+export async function directoryByState(ctx: AppContext, actor: Actor) {
+  if (actor.kind === 'user') requireUser(actor);
+  // Written out: drizzle leaves columns unqualified in a single-table select, which a correlated subquery cannot use.
+  const children = sql<number>`(select count(*)::int from orgs child where child.parent_id = orgs.id and child.active and child.type = 'local')`;
+  return ctx.db
+    .select({ id: orgs.id, name: orgs.name, type: orgs.type, fips: orgs.fips, stateCode: orgs.stateCode, localOffices: children })
+    .from(orgs)
+    .where(and(eq(orgs.active, true), inArray(orgs.type, ['state', 'territory'])))
+    .orderBy(asc(orgs.name));
+}

@@ -7,7 +7,7 @@ import { Cursor, Email, IdParams, Limit, Uuid } from '../platform/http/schemas.j
 import { actorOf, cookieOptions, partialActorOf } from './auth-plugin.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { confirmEnrolment, login, logout, startEnrolment, verifySecondFactor } from './auth-service.js';
-import { createOrg, getOrg, listOrgs, setContacts, updateOrg } from './orgs-service.js';
+import { createOrg, directoryByState, getOrg, listOrgs, setContacts, updateOrg } from './orgs-service.js';
 import { CONTACT_ROLES, ORG_TYPES, PRIVATE_KINDS, TOKEN_SCOPES, USER_ROLES } from './schema.js';
 import { completeSetup, needsSetup } from './setup-service.js';
 import { createToken, listTokens, revokeToken } from './tokens-service.js';
@@ -117,6 +117,10 @@ export function accessRoutes(app: App, ctx: AppContext, authRateLimit: number): 
     const q = request.query;
     return listOrgs(ctx, actorOf(request), { limit: q.limit, ...(q.q ? { q: q.q } : {}), ...(q.type ? { type: q.type } : {}), ...(q.parentId ? { parentId: q.parentId } : {}), ...(q.stateCode ? { stateCode: q.stateCode } : {}), ...(q.cursor ? { after: q.cursor } : {}) });
   });
+
+  app.get('/api/v1/directory/states', { schema: { tags: ['directory'], summary: 'States and territories with their number of local offices (the directory map)' } }, async (request) => ({
+    items: await directoryByState(ctx, actorOf(request)),
+  }));
 
   app.get('/api/v1/orgs/:id', { schema: { tags: ['directory'], summary: 'An organisation with its contacts', params: IdParams } }, async (request) => getOrg(ctx, actorOf(request), request.params.id));
 

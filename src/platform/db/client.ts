@@ -49,9 +49,64 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const dir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
-  const db = drizzle(client) as unknown as Db;
-  return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), close: () => client.close() };
+  const release = lockDataDir(options.dataDir);
+  try {
+    const client = await PGlite.create(dir);
+    const db = drizzle(client) as unknown as Db;
+    const close = async () => {
+      await client.close();
+      release();
+    };
+    return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), close };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** The embedded database is one process's files: a second process opening them would corrupt them. */
+export class DataDirInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(`The embedded database in ${dataDir} is in use by process ${pid}. Stop that process first (or use the API while it runs).`);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the data folder's lock file (created exclusively, holding our pid); a stale lock of a dead process is replaced. */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'eoc.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.removeListener('exit', release);
+        try {
+          if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(fs.readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && pidAlive(holder)) throw new DataDirInUseError(dataDir, holder);
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}.`);
 }
 
 /** Applies the checked-in migrations; safe to run on every start and from several nodes at once. */

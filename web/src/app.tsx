@@ -1,0 +1,155 @@
+// The application shell: skip link, header with navigation and the unread count, and the page for the path.
+import { useEffect, useState } from 'react';
+import { get, post, setCsrfToken } from './api.js';
+import { Link, navigate, useLocation } from './router.js';
+import { SessionProvider, isAdmin, useSession } from './session.js';
+import { closeLiveEvents, useLiveEvents } from './live.js';
+import { Loading } from './components/alerts.js';
+import { SignInPage } from './pages/sign-in.js';
+import { SetupPage, InvitePage } from './pages/setup.js';
+import { InboxPage } from './pages/inbox.js';
+import { ComposePage } from './pages/compose.js';
+import { BulletinPage } from './pages/bulletin.js';
+import { DirectoryPage } from './pages/directory.js';
+import { OrgPage } from './pages/org.js';
+import { AccountPage } from './pages/account.js';
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function UnreadCount() {
+  const [count, setCount] = useState<{ unread: number; capped: boolean } | null>(null);
+  const load = () => void get<{ unread: number; capped: boolean }>('/api/v1/bulletins/unread-count').then(setCount, () => undefined);
+  useEffect(load, []);
+  useLiveEvents(['bulletin.created', 'bulletin.shared', 'bulletin.read-changed'], load);
+  if (!count || count.unread === 0) return null;
+  return (
+    <span className="eoc-count">
+      {count.unread}
+      {count.capped ? '+' : ''}
+      <span className="usa-sr-only"> unread</span>
+    </span>
+  );
+}
+
+function Header() {
+  const { me, refresh } = useSession();
+  const { path } = useLocation();
+  const current = (p: string) => (path === p || (p !== '/' && path.startsWith(p)) ? 'page' : undefined);
+  const signOut = async () => {
+    await post('/api/v1/auth/logout').catch(() => undefined);
+    closeLiveEvents();
+    setCsrfToken(null);
+    await refresh();
+    navigate('/sign-in');
+  };
+  const ready = me && !me.pendingMfa;
+  return (
+    <header className="eoc-header padding-y-1">
+      <div className="grid-container display-flex flex-wrap flex-align-center flex-justify">
+        <Link to="/" className="eoc-brand margin-right-4">
+          Election Ops Center
+        </Link>
+        {ready && (
+          <nav aria-label="Main">
+            <ul className="eoc-nav">
+              <li>
+                <Link to="/" aria-current={current('/')}>
+                  Inbox
+                  <UnreadCount />
+                </Link>
+              </li>
+              {me.user.role !== 'viewer' && (
+                <li>
+                  <Link to="/bulletins/new" aria-current={current('/bulletins/new')}>
+                    Send a bulletin
+                  </Link>
+                </li>
+              )}
+              <li>
+                <Link to="/directory" aria-current={current('/directory')}>
+                  Directory
+                </Link>
+              </li>
+              <li>
+                <Link to={`/orgs/${me.org.id}`} aria-current={path === `/orgs/${me.org.id}` ? 'page' : undefined}>
+                  {isAdmin(me) ? 'My organisation' : me.org.name}
+                </Link>
+              </li>
+              <li>
+                <Link to="/account" aria-current={current('/account')}>
+                  {me.user.name}
+                </Link>
+              </li>
+              <li>
+                <button type="button" className="usa-button usa-button--outline usa-button--inverse usa-button--unstyled text-white padding-y-1" onClick={() => void signOut()}>
+                  Sign out
+                </button>
+              </li>
+            </ul>
+          </nav>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function Page() {
+  const { me, loading } = useSession();
+  const { path } = useLocation();
+  if (path === '/setup') return <SetupPage />;
+  if (path === '/invite') return <InvitePage />;
+  if (loading) return <Loading what="your session" />;
+  if (!me || me.pendingMfa || path === '/sign-in') return <SignInPage />;
+  if (path === '/') return <InboxPage />;
+  if (path === '/bulletins/new') return <ComposePage />;
+  const bulletin = /^\/bulletins\/([0-9a-f-]{36})$/.exec(path);
+  if (bulletin) return <BulletinPage id={bulletin[1]!} />;
+  if (path === '/directory') return <DirectoryPage />;
+  const org = /^\/orgs\/([0-9a-f-]{36})$/.exec(path);
+  if (org) return <OrgPage id={org[1]!} />;
+  if (path === '/account') return <AccountPage />;
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at this address. <Link to="/">Go to your inbox</Link>.
+      </p>
+    </>
+  );
+}
+
+function Shell() {
+  const { path } = useLocation();
+  useEffect(() => {
+    // Move focus to the main content after navigation so screen readers announce the new page.
+    document.getElementById('main-content')?.focus();
+  }, [path]);
+  return (
+    <>
+      <a className="usa-skipnav" href="#main-content">
+        Skip to main content
+      </a>
+      <div className="usa-banner">
+        <div className="usa-banner__header padding-y-05">
+          <div className="grid-container font-sans-3xs">A shared operations center for election offices. Share only what the label allows.</div>
+        </div>
+      </div>
+      <Header />
+      <main id="main-content" tabIndex={-1} className="grid-container padding-y-4 outline-0">
+        <Page />
+      </main>
+      <footer className="usa-footer usa-footer--slim">
+        <div className="grid-container padding-y-2 font-sans-3xs text-base">
+          Election Ops Center · TLP 2.0 sharing policy ·{' '}
+          <a href="/api/openapi.json">API</a>
+        </div>
+      </footer>
+    </>
+  );
+}
