@@ -142,7 +142,7 @@ const apiCommunity = fc
       usersPerOrg: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: orgCount, maxLength: orgCount }),
       records: fc.array(
         fc.record({ tlp: fc.constantFrom(...TLPS), owner: fc.nat(), author: fc.nat(), orgs: fc.array(fc.nat(), { maxLength: 5 }), users: fc.array(fc.nat(), { maxLength: 4 }) }),
-        { minLength: 3, maxLength: 10 },
+        { minLength: 6, maxLength: 14 },
       ),
     }),
   );
@@ -238,7 +238,7 @@ describe('sharing policy through the API: list, fetch by id, live stream, export
           for (const v of viewers) v.stream.close();
         }
       }),
-      { numRuns: Number(process.env.EOC_POLICY_API_RUNS ?? 100), seed: 4242 },
+      { numRuns: Number(process.env.EOC_POLICY_API_RUNS ?? 80), seed: 4242 },
     );
     // Record × viewer pairs checked through the API, each by fetch, list, export and live stream.
     if (!process.env.EOC_POLICY_API_RUNS) expect(triples).toBeGreaterThanOrEqual(10_000);

@@ -80,11 +80,10 @@ export async function createServer(options: ServerOptions): Promise<App> {
     loggerInstance: options.log,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    maxParamLength: 200,
-    disableRequestLogging: true,
     http: { maxHeaderSize: 16 * 1024 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Each request is logged (method, URL, status, time; never headers) at info level.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Malformed requests caught by Node's parser still get a problem document, never a bare socket error.
     clientErrorHandler(err, socket) {
       const code = (err as NodeJS.ErrnoException).code;
