@@ -138,6 +138,7 @@ CREATE TABLE "bulletins" (
 CREATE TABLE "email_log" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid,
+	"event_seq" bigint,
 	"to_address" text NOT NULL,
 	"subject" text NOT NULL,
 	"status" text DEFAULT 'queued' NOT NULL,
@@ -159,7 +160,8 @@ CREATE TABLE "notifications" (
 CREATE TABLE "webhook_deliveries" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"webhook_id" uuid NOT NULL,
-	"event_seq" bigint NOT NULL,
+	"event_seq" bigint,
+	"event_type" text DEFAULT 'ping' NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_status_code" integer,

@@ -10,6 +10,7 @@ import { localSignals, natsSignals, type EventSignals } from './platform/events/
 import { LiveHub } from './platform/events/hub.js';
 import { sseRoutes } from './platform/events/sse-routes.js';
 import { createMailer } from './platform/mail/mailer.js';
+import { JobKicker } from './platform/jobs/kicker.js';
 import { createServer, type App } from './platform/http/server.js';
 import { authPlugin, actorOf } from './access/auth-plugin.js';
 import { readableBy } from './access/policy.js';
@@ -47,7 +48,7 @@ export async function createContext(config: Config, options: NodeOptions = {}): 
   const signals: EventSignals = config.natsUrl ? await natsSignals(config.natsUrl, log, options.natsPrefix ?? '') : localSignals();
   const relay = new OutboxRelay(database.db, signals, log);
   const mailer = createMailer(config.smtpUrl, config.mailFrom, log);
-  return { config, database, db: database.db, log, signals, relay, mailer };
+  return { config, database, db: database.db, log, signals, relay, mailer, jobs: new JobKicker() };
 }
 
 export async function startNode(config: Config, options: NodeOptions = {}): Promise<Node> {

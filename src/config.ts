@@ -23,6 +23,8 @@ export const ConfigSchema = Type.Object({
   apiRateLimit: Type.Integer({ minimum: 0 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
   attachmentLimitBytes: Type.Integer({ minimum: 1024 }),
+  /** Let webhooks call http:// and loopback addresses (tests, a receiver on the same host). Off: https to public addresses only. */
+  webhookAllowLoopback: Type.Boolean(),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -71,6 +73,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     apiRateLimit: intOf(env.EOC_API_RATE_LIMIT, 0),
     bodyLimitBytes: intOf(env.EOC_BODY_LIMIT_BYTES, 1024 * 1024),
     attachmentLimitBytes: intOf(env.EOC_ATTACHMENT_LIMIT_BYTES, 10 * 1024 * 1024),
+    webhookAllowLoopback: boolOf(env.EOC_WEBHOOK_ALLOW_LOOPBACK, false),
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];
   if (errors.length > 0) {

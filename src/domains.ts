@@ -1,21 +1,36 @@
 // The list of domains, in one place and explicitly: each contributes routes and, optionally, workers.
 import type { App } from './platform/http/server.js';
 import type { AppContext } from './platform/context.js';
+import { JobWorker } from './platform/jobs/queue.js';
 import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bulletinRoutes } from './bulletins/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { NotificationConsumer } from './notifications/consumer.js';
+import { emailHandler, webhookHandler } from './notifications/delivery.js';
 
 export function registerDomains(app: App, ctx: AppContext): void {
   accessRoutes(app, ctx, ctx.config.authRateLimit);
   auditRoutes(app, ctx);
   bulletinRoutes(app, ctx);
+  notificationRoutes(app, ctx);
 }
 
-/** Starts every background worker; returns a function that stops them. */
+/** Starts every background worker (worker and all roles); returns a function that stops them. */
 export function startWorkers(ctx: AppContext): () => Promise<void> {
-  const stops: Array<() => Promise<void>> = [];
-  void ctx;
+  const worker = new JobWorker({
+    db: ctx.db,
+    log: ctx.log,
+    workerId: ctx.config.nodeId,
+    handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx) },
+  });
+  const unkick = ctx.jobs.onKick(() => worker.kick());
+  const notifications = new NotificationConsumer(ctx.db, ctx.signals, ctx.log, () => ctx.jobs.kick());
+  worker.start();
+  notifications.start();
   return async () => {
-    await Promise.all(stops.map((stop) => stop()));
+    unkick();
+    await notifications.stop();
+    await worker.stop();
   };
 }

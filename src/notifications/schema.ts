@@ -39,8 +39,10 @@ export const webhookDeliveries = pgTable(
   {
     id: id(),
     webhookId: uuid('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
-    eventSeq: bigint('event_seq', { mode: 'number' }).notNull(),
-    status: text('status').notNull().default('pending'), // pending | delivered | failed
+    /** Null for a test ping. */
+    eventSeq: bigint('event_seq', { mode: 'number' }),
+    eventType: text('event_type').notNull().default('ping'),
+    status: text('status').notNull().default('pending'), // pending | delivered | failed | skipped
     attempts: integer('attempts').notNull().default(0),
     lastStatusCode: integer('last_status_code'),
     lastError: text('last_error'),
@@ -53,6 +55,7 @@ export const webhookDeliveries = pgTable(
 export const emailLog = pgTable('email_log', {
   id: id(),
   userId: uuid('user_id'),
+  eventSeq: bigint('event_seq', { mode: 'number' }),
   toAddress: text('to_address').notNull(),
   subject: text('subject').notNull(),
   status: text('status').notNull().default(sql`'queued'`),

@@ -5,6 +5,7 @@ import type { Database, Db } from './db/client.js';
 import type { EventSignals } from './events/signals.js';
 import type { OutboxRelay } from './events/relay.js';
 import type { Mailer } from './mail/mailer.js';
+import type { JobKicker } from './jobs/kicker.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -14,6 +15,8 @@ export interface AppContext {
   readonly signals: EventSignals;
   readonly relay: OutboxRelay;
   readonly mailer: Mailer;
+  /** Wakes this process's job worker after an enqueue (other workers find the job by polling). */
+  readonly jobs: JobKicker;
 }
 
 /** Runs `fn` in a transaction and, after commit, asks the relay to deliver the events it wrote. */

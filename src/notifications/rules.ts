@@ -1,0 +1,83 @@
+// Which events notify whom. Each rule is set-based SQL: the people (or organisations, for webhooks) to tell
+// are chosen by the sharing policy in the database, never fetched and filtered, and by their preferences.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../platform/db/client.js';
+import { readableBy, type ShareableColumns } from '../access/policy.js';
+import type { Tlp } from '../platform/db/columns.js';
+
+/** Notification kinds a user can tune; defaults: told in-app and by email of what is addressed to them. */
+export const NOTIFICATION_KINDS = {
+  'bulletin.addressed': { label: 'A bulletin sent to my organisation or to me by name', inApp: true, email: true },
+  'bulletin.community': { label: 'A bulletin for the whole community (TLP:CLEAR or GREEN)', inApp: false, email: false },
+} as const;
+export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
+
+/** Event types an organisation webhook can subscribe to. */
+export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed'] as const;
+
+export interface SequencedEvent {
+  readonly seq: number;
+  readonly type: string;
+  readonly recordKind: string;
+  readonly recordId: string;
+  readonly ownerOrg: string;
+  readonly authorId: string | null;
+  readonly tlp: Tlp;
+  readonly recipientOrgs: string[];
+  readonly recipientUsers: string[];
+  readonly payload: Record<string, unknown>;
+}
+
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+
+function sharingOf(e: SequencedEvent): ShareableColumns {
+  return {
+    ownerOrg: sql`${e.ownerOrg}::uuid`,
+    authorId: sql`${e.authorId ?? NOBODY}::uuid`,
+    tlp: sql`${e.tlp}::tlp`,
+    recipientOrgs: sql`${`{${e.recipientOrgs.join(',')}}`}::uuid[]`,
+    recipientUsers: sql`${`{${e.recipientUsers.join(',')}}`}::uuid[]`,
+  };
+}
+
+const pref = (kind: NotificationKind, channel: 'inApp' | 'email') =>
+  sql`coalesce((u.preferences #>> ${`{notifications,${kind},${channel}}`})::boolean, ${NOTIFICATION_KINDS[kind][channel]})`;
+
+/** The users an event concerns for a kind: active, allowed by the policy, not its author. */
+function audience(e: SequencedEvent, kind: NotificationKind, addressedOrgs: readonly string[]): SQL {
+  const readable = readableBy(sharingOf(e), { userId: sql`u.id`, orgId: sql`u.org_id` });
+  const addressed = sql`(u.org_id = any(${`{${addressedOrgs.join(',')}}`}::uuid[]) or u.id = any(${`{${e.recipientUsers.join(',')}}`}::uuid[]))`;
+  const scope = kind === 'bulletin.addressed' ? addressed : sql`not ${addressed}`;
+  return sql`from users u join orgs o on o.id = u.org_id
+    where u.active and o.active and u.id <> ${e.authorId ?? NOBODY}::uuid and ${readable} and ${scope}`;
+}
+
+function bulletinTitle(e: SequencedEvent): string {
+  const title = typeof e.payload.title === 'string' ? e.payload.title : 'A bulletin';
+  return e.type === 'bulletin.shared' ? `Shared with you: ${title}` : title;
+}
+
+/** Writes the in-app notifications and queues the emails and webhook calls of one event. */
+export async function applyRules(tx: Tx, e: SequencedEvent): Promise<void> {
+  if (e.recordKind === 'bulletin' && (e.type === 'bulletin.created' || e.type === 'bulletin.shared')) {
+    const addressedOrgs = e.type === 'bulletin.shared' && Array.isArray(e.payload.addedOrgs) ? (e.payload.addedOrgs as string[]) : e.recipientOrgs;
+    const kinds: NotificationKind[] = e.type === 'bulletin.created' && (e.tlp === 'CLEAR' || e.tlp === 'GREEN') ? ['bulletin.addressed', 'bulletin.community'] : ['bulletin.addressed'];
+    for (const kind of kinds) {
+      const who = audience(e, kind, addressedOrgs);
+      await tx.execute(sql`insert into notifications (user_id, kind, title, link, event_seq)
+        select u.id, ${kind}, ${bulletinTitle(e)}, ${`/bulletins/${e.recordId}`}, ${e.seq} ${who} and ${pref(kind, 'inApp')}`);
+      await tx.execute(sql`insert into jobs (kind, payload)
+        select 'notification.email', jsonb_build_object('userId', u.id, 'seq', ${e.seq}::bigint, 'kind', ${kind}::text) ${who} and ${pref(kind, 'email')}`);
+    }
+  }
+  if ((WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {
+    // An organisation reads what any member of it could read, except RED (which is for named people).
+    const readable = readableBy(sharingOf(e), { userId: sql`${NOBODY}::uuid`, orgId: sql`w.org_id` });
+    await tx.execute(sql`with d as (
+        insert into webhook_deliveries (webhook_id, event_seq, event_type)
+        select w.id, ${e.seq}, ${e.type} from webhooks w join orgs o on o.id = w.org_id
+        where w.active and o.active and (cardinality(w.event_types) = 0 or ${e.type} = any(w.event_types)) and ${readable}
+        returning id)
+      insert into jobs (kind, payload) select 'webhook.deliver', jsonb_build_object('deliveryId', d.id) from d`);
+  }
+}
