@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { del, get, post, put } from '../api.js';
 import { useSession } from '../session.js';
 import { ErrorAlert, SuccessAlert } from '../components/alerts.js';
+import { NotificationSettings } from './notification-settings.js';
 
 interface Token {
   readonly id: string;
@@ -26,6 +27,7 @@ export function AccountPage() {
         {me.user.mfaEnabled ? ' · authenticator app set up' : ''}
       </p>
       <PasswordForm />
+      <NotificationSettings />
       <Tokens />
     </>
   );

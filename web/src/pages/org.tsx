@@ -7,6 +7,7 @@ import { useSession } from '../session.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { ORG_TYPE_LABEL } from './directory.js';
 import { AuditLog } from './audit-log.js';
+import { Webhooks } from './webhooks.js';
 
 const CONTACT_ROLES: Record<string, string> = {
   director: 'Director',
@@ -21,7 +22,7 @@ const ROLE_LABEL: Record<Role, string> = { 'org-admin': 'Administrator', analyst
 export function OrgPage({ id }: { id: string }) {
   const [org, setOrg] = useState<OrgDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [tab, setTab] = useState<'people' | 'contacts' | 'audit'>('contacts');
+  const [tab, setTab] = useState<'people' | 'contacts' | 'webhooks' | 'audit'>('contacts');
   const load = () => get<OrgDetail>(`/api/v1/orgs/${id}`).then(setOrg, setError);
   useEffect(() => {
     setOrg(null);
@@ -33,7 +34,7 @@ export function OrgPage({ id }: { id: string }) {
   const tabs: { key: typeof tab; label: string }[] = [
     { key: 'contacts', label: 'Contacts' },
     { key: 'people', label: 'People' },
-    ...(org.canAdmin ? [{ key: 'audit' as const, label: 'Audit log' }] : []),
+    ...(org.canAdmin ? [{ key: 'webhooks' as const, label: 'Webhooks' }, { key: 'audit' as const, label: 'Audit log' }] : []),
   ];
   return (
     <>
@@ -61,6 +62,7 @@ export function OrgPage({ id }: { id: string }) {
       <div role="tabpanel">
         {tab === 'contacts' && <Contacts org={org} onSaved={() => void load()} />}
         {tab === 'people' && <People org={org} />}
+        {tab === 'webhooks' && org.canAdmin && <Webhooks orgId={org.id} />}
         {tab === 'audit' && org.canAdmin && <AuditLog orgId={org.id} />}
       </div>
     </>
