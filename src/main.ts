@@ -26,10 +26,17 @@ function dbOptions(cmd: Command): Command {
     .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL); overrides --data-dir');
 }
 
-function overridesOf(flags: DbFlags & ConfigOverrides): ConfigOverrides {
+/** Database flags of any command; `users create --role` is a user's role, not the node's. */
+function overridesOf(flags: DbFlags): ConfigOverrides {
   return {
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
+  };
+}
+
+function startOverridesOf(flags: DbFlags & ConfigOverrides): ConfigOverrides {
+  return {
+    ...overridesOf(flags),
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.host ? { host: flags.host } : {}),
     ...(flags.role ? { role: flags.role } : {}),
@@ -84,7 +91,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--role <role>', 'what this node runs (EOC_ROLE)').choices(['all', 'api', 'worker', 'scanner']))
       .option('--demo', 'load the demo community first (only into an empty installation)'),
   ).action(async (flags: DbFlags & ConfigOverrides & { demo?: boolean }) => {
-    const config = loadConfig(overridesOf(flags));
+    const config = loadConfig(startOverridesOf(flags));
     const role = config.role;
     const node = await startNode(config, { http: role === 'all' || role === 'api', workers: role === 'all' || role === 'worker' });
     const log = node.ctx.log;

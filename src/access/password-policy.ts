@@ -13,12 +13,17 @@ function commonPasswords(): Set<string> {
   return common;
 }
 
+// Runs people type instead of choosing: digits, the alphabet and keyboard rows, forwards or backwards, wrapping.
+const RUNS = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p'].map((r) => r.repeat(Math.ceil(300 / r.length)));
+
 function isRepetitive(p: string): boolean {
-  const chars = [...p.toLowerCase()];
+  const lower = p.toLowerCase();
+  const chars = [...lower];
   if (new Set(chars).size <= 2) return true;
-  const codes = chars.map((c) => c.codePointAt(0)!);
-  const steps = new Set(codes.slice(1).map((c, i) => c - codes[i]!));
-  return steps.size === 1 && [...steps].every((s) => Math.abs(s) <= 1);
+  // A short unit repeated ("abcabcabcabc", "2024202420242024").
+  if (/^(.{1,6}?)\1{2,}.{0,6}$/su.test(lower)) return true;
+  const reversed = chars.reverse().join('');
+  return RUNS.some((run) => run.includes(lower) || run.includes(reversed));
 }
 
 export function checkPassword(password: string, context: { email?: string; name?: string } = {}): PasswordProblem | null {

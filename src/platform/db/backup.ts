@@ -103,7 +103,8 @@ export async function restoreFrom(db: Db, file: string): Promise<{ tables: numbe
         select s.relname as seq, t.relname as tbl, a.attname as col
         from pg_class s join pg_depend d on d.objid = s.oid join pg_class t on t.oid = d.refobjid
         join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
-        where s.relkind = 'S'`),
+        join pg_namespace n on n.oid = s.relnamespace
+        where s.relkind = 'S' and n.nspname = 'public'`),
     );
     for (const s of seqs) {
       await tx.execute(sql`select setval(${s.seq}, greatest(coalesce((select max(${sql.identifier(s.col)}) from ${sql.identifier(s.tbl)}), 0), 1))`);

@@ -1,0 +1,196 @@
+// The `eoc` command as an operator uses it: every command has --help; organisations, users (password on
+// stdin) and tokens with --json; the demo; backup and restore; and audit-log verify catching tampering.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { freshDatabase, openTestDatabase, startTestNode, TEST_PASSWORD, type TestDatabase } from './harness.js';
+import { rowsOf } from '../src/platform/db/client.js';
+import { buildProgram } from '../src/main.js';
+import type { Command } from 'commander';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// In CI `npm install` has just built the shipped command (bin/eoc.js → dist/); elsewhere run the sources.
+const entry = process.env.CI === 'true' && fs.existsSync(path.join(root, 'dist/main.js')) ? [path.join(root, 'bin/eoc.js')] : ['--import', 'tsx', path.join(root, 'test/cli-entry.ts')];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the eoc command', () => {
+  let db: TestDatabase;
+  let where: string[];
+  let env: NodeJS.ProcessEnv;
+
+  function eoc(args: string[], input?: string): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [...entry, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
+  }
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    // The same commands on either database: --data-dir (embedded) or DATABASE_URL.
+    where = db.url ? [] : ['--data-dir', db.dataDir];
+    env = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: db.url ?? '' };
+  });
+  afterAll(async () => db?.drop());
+
+  it('prints usage for every command and subcommand', async () => {
+    // Every command in one process (commander's exit turned into an exception), and one real run.
+    const commands = [[], ['start'], ['migrate'], ['orgs'], ['orgs', 'create'], ['orgs', 'list'], ['users'], ['users', 'create'], ['users', 'list'], ['users', 'deactivate'], ['tokens'], ['tokens', 'create'], ['tokens', 'revoke'], ['demo'], ['backup'], ['restore'], ['audit-log'], ['audit-log', 'verify']];
+    for (const c of commands) {
+      const program = buildProgram();
+      let out = '';
+      const quiet = (cmd: Command): void => {
+        cmd.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
+        cmd.commands.forEach(quiet);
+      };
+      quiet(program);
+      const error = await program.parseAsync(['node', 'eoc', ...c, '--help']).then(() => null, (e: unknown) => e as { code?: string; exitCode?: number });
+      expect(error?.exitCode, c.join(' ')).toBe(0);
+      expect(out, c.join(' ')).toMatch(/^Usage: eoc/m);
+      expect(out).toMatch(/Options:/);
+    }
+    const real = await eoc(['users', 'create', '--help']);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain('--password-stdin');
+  });
+
+  it('creates organisations, users and tokens with --json, and the token works against a server', async () => {
+    const migrated = await eoc(['migrate', ...where]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const state = await eoc(['orgs', 'create', '--name', 'Texas Secretary of State', '--type', 'state', '--json', ...where]);
+    expect(state.code, state.stderr).toBe(0);
+    const stateId = JSON.parse(state.stdout).id as string;
+    const county = await eoc(['orgs', 'create', '--name', 'Travis County Clerk', '--type', 'local', '--parent', stateId, '--json', ...where]);
+    expect(county.code, county.stderr).toBe(0);
+    const countyId = JSON.parse(county.stdout).id as string;
+    const user = await eoc(['users', 'create', '--org', countyId, '--email', 'clerk@travis.example.gov', '--role', 'member', '--password-stdin', '--json', ...where], `${TEST_PASSWORD}\n`);
+    expect(user.code, user.stderr).toBe(0);
+    expect(JSON.parse(user.stdout).id).toMatch(/^[0-9a-f-]{36}$/);
+    const weak = await eoc(['users', 'create', '--org', countyId, '--email', 'weak@travis.example.gov', '--role', 'member', '--password-stdin', '--json', ...where], 'password1234\n');
+    expect(weak.code).not.toBe(0);
+    expect(weak.stderr).toMatch(/commonly used/);
+    const token = await eoc(['tokens', 'create', '--user', 'clerk@travis.example.gov', '--expires', '30', '--json', ...where]);
+    expect(token.code, token.stderr).toBe(0);
+    const secret = JSON.parse(token.stdout).token as string;
+    expect(secret).toMatch(/^eoc_/);
+    // Bad input: a clear message, no stack trace.
+    const bad = await eoc(['orgs', 'create', '--name', 'X', '--type', 'nonsense', ...where]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/type/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+
+    const node = await startTestNode({ database: db, listen: true, workers: false });
+    try {
+      const res = await fetch(`${node.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { user: { email: string } }).user.email).toBe('clerk@travis.example.gov');
+      // While the embedded server runs, the command refuses to open its data folder.
+      if (!db.url) {
+        const busy = await eoc(['users', 'list', '--org', countyId, ...where]);
+        expect(busy.code).not.toBe(0);
+        expect(busy.stderr).toMatch(/in use by process/);
+      }
+    } finally {
+      await node.close();
+    }
+    const deactivate = await eoc(['users', 'deactivate', 'clerk@travis.example.gov', ...where]);
+    expect(deactivate.code, deactivate.stderr).toBe(0);
+    const node2 = await startTestNode({ database: db, listen: true, workers: false });
+    try {
+      expect((await fetch(`${node2.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    } finally {
+      await node2.close();
+    }
+  });
+
+  it('verifies the audit log and names the first row that was altered', async () => {
+    const ok = await eoc(['audit-log', 'verify', '--json', ...where]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
+    const database = await openTestDatabase(db);
+    let target: number;
+    try {
+      const rows = rowsOf<{ seq: number }>(await database.db.execute(sql`select seq from audit_log order by seq`));
+      expect(rows.length).toBeGreaterThan(3);
+      target = Number(rows[2]!.seq);
+      await database.db.execute(sql`update audit_log set details = '{"forged": true}'::jsonb where seq = ${target}`);
+    } finally {
+      await database.close();
+    }
+    const bad = await eoc(['audit-log', 'verify', '--json', ...where]);
+    expect(bad.code).toBe(3);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, firstBadSeq: target });
+  });
+
+  it('backs up and restores into an empty installation', async () => {
+    const file = path.join(os.tmpdir(), `eoc-backup-${process.pid}-${Date.now()}.jsonl.gz`);
+    const backup = await eoc(['backup', file, ...where]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(fs.statSync(file).size).toBeGreaterThan(100);
+    const target = await freshDatabase();
+    try {
+      const targetWhere = target.url ? [] : ['--data-dir', target.dataDir];
+      const saved = env;
+      env = { ...env, DATABASE_URL: target.url ?? '' };
+      try {
+        expect((await eoc(['restore', file, ...targetWhere])).code).not.toBe(0); // needs --yes
+        const restored = await eoc(['restore', file, '--yes', ...targetWhere]);
+        expect(restored.code, restored.stderr).toBe(0);
+        const list = await eoc(['orgs', 'list', '--json', ...targetWhere]);
+        expect(JSON.parse(list.stdout).items.map((o: { name: string }) => o.name).sort()).toEqual(['Texas Secretary of State', 'Travis County Clerk']);
+      } finally {
+        env = saved;
+      }
+    } finally {
+      await target.drop();
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('loads the demo community: every state and territory with real counties, and prints sign-ins', async () => {
+    const demoDb = await freshDatabase();
+    try {
+      const saved = env;
+      env = { ...env, DATABASE_URL: demoDb.url ?? '' };
+      try {
+        const r = await eoc(['demo', ...(demoDb.url ? [] : ['--data-dir', demoDb.dataDir])]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/Demo community loaded: \d+ organisations/);
+        expect(r.stdout).toContain('admin@eoc.demo');
+        expect(r.stdout).toContain('clerk@fulton-county.ga.demo');
+      } finally {
+        env = saved;
+      }
+      const database = await openTestDatabase(demoDb);
+      try {
+        const [row] = rowsOf<{ states: number; locals: number; bad: number }>(
+          await database.db.execute(sql`select
+            (select count(*)::int from orgs where type in ('state', 'territory')) as states,
+            (select count(*)::int from orgs where type = 'local') as locals,
+            (select count(*)::int from orgs c join orgs s on s.id = c.parent_id where c.type = 'local' and left(c.fips, 2) <> s.fips) as bad`),
+        );
+        expect(row).toMatchObject({ states: 56, bad: 0 });
+        expect(row!.locals).toBeGreaterThan(200);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await demoDb.drop();
+    }
+  });
+});
