@@ -162,7 +162,13 @@ describe.skipIf(!haveBrowser)('bulletin sharing in the browser', () => {
     await checkAccessibility(inboxes.fulton);
 
     if (process.env.EOC_SCREENSHOTS === '1') {
+      // A fuller inbox for the README picture.
+      const state = client(node, await tokenFor(ctx, official.id));
+      await state.post('/api/v1/bulletins', { title: 'Polling-place flooding: move to the backup site on Elm Street', body: 'Precinct 12 moves to the library. Post signs at the old site.', tlp: 'AMBER+STRICT', recipients: { orgs: [cobb.id], users: [] } });
+      await state.post('/api/v1/bulletins', { title: 'Call the state office before 6 p.m.', body: 'About the account reset we discussed.', tlp: 'RED', recipients: { orgs: [], users: [readers.cobb.id] } });
+      await client(node, await tokenFor(ctx, centerUser.id)).post('/api/v1/bulletins', { title: 'Rumor control: polls do not close early because of weather', body: 'Share this with voters who ask.', tlp: 'CLEAR', recipients: { orgs: [], users: [] } });
       await inboxes.cobb.goto(`${node.url}/`);
+      await inboxes.cobb.getByRole('link', { name: /Rumor control/ }).waitFor();
       await inboxes.cobb.getByTestId('bulletin-list').waitFor();
       fs.mkdirSync(path.join(root, 'docs/images'), { recursive: true });
       await inboxes.cobb.screenshot({ path: path.join(root, 'docs/images/inbox.png'), fullPage: true });
