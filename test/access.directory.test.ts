@@ -1,42 +1,28 @@
 // The directory and its people: organisation rules, contacts, who may change what, invitations by email
 // (a real SMTP server), API tokens (hashed, scoped, expiring, revocable) and deactivation that ends
 // every session and token at once.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { client, seedOrg, seedUser, startTestNode, tokenFor, TEST_PASSWORD, type TestNode } from './harness.js';
 import { apiTokens, invitations } from '../src/access/schema.js';
 import { rowsOf } from '../src/platform/db/client.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
 
 describe('directory, invitations, tokens and deactivation', () => {
   let node: TestNode;
-  let smtp: SMTPServer;
-  const mails: Array<{ to: string; text: string }> = [];
+  let smtp: TestSmtp;
   let sysToken: string;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        simpleParser(stream).then((m) => {
-          for (const r of session.envelope.rcptTo) mails.push({ to: r.address, text: m.text ?? '' });
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    node = await startTestNode({ workers: false, env: { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, EOC_PUBLIC_URL: 'https://eoc.example.gov' } });
+    smtp = await startSmtp();
+    node = await startTestNode({ workers: false, env: { SMTP_URL: smtp.url, EOC_PUBLIC_URL: 'https://eoc.example.gov' } });
     const center = await seedOrg(node.ctx, 'Operations center', 'operations-center');
     const sys = await seedUser(node.ctx, center.id, 'org-admin', { systemAdmin: true });
     sysToken = await tokenFor(node.ctx, sys.id, ['read', 'write', 'admin']);
   });
   afterAll(async () => {
     await node?.close();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
   });
 
   it('keeps the hierarchy: local offices under a state, county FIPS inside the state', async () => {
@@ -93,9 +79,7 @@ describe('directory, invitations, tokens and deactivation', () => {
     const invited = await api.post(`/api/v1/orgs/${county.id}/invitations`, { email: 'new.clerk@multnomah.example.gov', role: 'member' });
     expect(invited.statusCode, invited.body).toBe(201);
     expect(invited.json().link).toBeUndefined(); // with SMTP configured, the link goes only by email
-    const deadline = Date.now() + 10_000;
-    while (!mails.some((m) => m.to === 'new.clerk@multnomah.example.gov') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const mail = mails.find((m) => m.to === 'new.clerk@multnomah.example.gov')!;
+    const mail = await smtp.waitFor('new.clerk@multnomah.example.gov');
     const token = /https:\/\/eoc\.example\.gov\/invite#token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
     expect(token).toBeTruthy();
     const anon = client(node);
@@ -110,8 +94,7 @@ describe('directory, invitations, tokens and deactivation', () => {
     // An expired invitation.
     const second = await api.post(`/api/v1/orgs/${county.id}/invitations`, { email: 'late@multnomah.example.gov', role: 'viewer' });
     await node.ctx.db.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, second.json().id));
-    while (!mails.some((m) => m.to === 'late@multnomah.example.gov') && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
-    const lateToken = /invite#token=([A-Za-z0-9_-]+)/.exec(mails.find((m) => m.to === 'late@multnomah.example.gov')!.text)![1];
+    const lateToken = /invite#token=([A-Za-z0-9_-]+)/.exec((await smtp.waitFor('late@multnomah.example.gov')).text)![1];
     const late = await anon.post('/api/v1/invitations/accept', { token: lateToken, name: 'Late', password: TEST_PASSWORD });
     expect(late.statusCode).toBe(410);
     expect(late.json().detail).toMatch(/expired/);

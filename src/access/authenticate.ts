@@ -27,6 +27,13 @@ const actorColumns = {
   orgParentId: orgs.parentId,
 } as const;
 
+type Identity = Pick<UserActor, 'userId' | 'orgId' | 'email' | 'name' | 'role' | 'systemAdmin' | 'orgType' | 'orgParentId'>;
+
+/** The identity part of an actor, from a row selected with `actorColumns`. */
+function actorOfRow(row: Identity): Identity & { kind: 'user' } {
+  return { kind: 'user', userId: row.userId, orgId: row.orgId, email: row.email, name: row.name, role: row.role, systemAdmin: row.systemAdmin, orgType: row.orgType, orgParentId: row.orgParentId };
+}
+
 export interface SessionState {
   readonly actor: UserActor;
   readonly csrfToken: string;
@@ -52,20 +59,7 @@ export async function sessionFromCookie(db: Db, cookieValue: string): Promise<Se
   }
   const pendingMfa = row.mfaVerified ? null : row.mfaEnabled ? 'verify' : mfaRequiredFor(row) ? 'enroll' : null;
   return {
-    actor: {
-      kind: 'user',
-      userId: row.userId,
-      orgId: row.orgId,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-      systemAdmin: row.systemAdmin,
-      orgType: row.orgType,
-      orgParentId: row.orgParentId,
-      via: 'session',
-      scopes: ['read', 'write', 'admin'],
-      sessionId: row.sessionId,
-    },
+    actor: { ...actorOfRow(row), via: 'session', scopes: ['read', 'write', 'admin'], sessionId: row.sessionId },
     csrfToken: row.csrfToken,
     mfaVerified: row.mfaVerified,
     pendingMfa,
@@ -94,20 +88,7 @@ export async function actorFromToken(db: Db, token: string): Promise<UserActor> 
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.tokenId));
   }
-  return {
-    kind: 'user',
-    userId: row.userId,
-    orgId: row.orgId,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    systemAdmin: row.systemAdmin,
-    orgType: row.orgType,
-    orgParentId: row.orgParentId,
-    via: 'token',
-    scopes: row.scopes as TokenScope[],
-    tokenId: row.tokenId,
-  };
+  return { ...actorOfRow(row), via: 'token', scopes: row.scopes as TokenScope[], tokenId: row.tokenId };
 }
 
 /** Extracts a token from `Authorization: Bearer …` or `Basic base64(anything:token)` (TAXII clients). */

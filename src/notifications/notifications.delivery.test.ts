@@ -3,20 +3,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { client, freshDatabase, seedOrg, seedUser, startTestNode, tokenFor, type TestDatabase, type TestNode } from '../../test/harness.js';
 import { notifications, webhookDeliveries } from './schema.js';
 import { rowsOf } from '../platform/db/client.js';
-
-interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+import { startSmtp, type TestSmtp } from '../../test/smtp.js';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -29,8 +21,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 }
 
 describe('notifications: in-app, email over SMTP, signed webhooks', () => {
-  const mails: Mail[] = [];
-  let smtp: SMTPServer;
+  let smtp: TestSmtp;
+  let mails: TestSmtp['mails'];
   let receiver: http.Server;
   const hits: Array<{ path: string; headers: http.IncomingHttpHeaders; body: string }> = [];
   let failuresLeft = 2;
@@ -38,18 +30,8 @@ describe('notifications: in-app, email over SMTP, signed webhooks', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        simpleParser(stream).then((m) => {
-          for (const r of session.envelope.rcptTo) mails.push({ to: r.address, subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '' });
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtp = await startSmtp();
+    mails = smtp.mails;
     receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -65,13 +47,13 @@ describe('notifications: in-app, email over SMTP, signed webhooks', () => {
     db = await freshDatabase();
     node = await startTestNode({
       database: db,
-      env: { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, EOC_WEBHOOK_ALLOW_LOOPBACK: 'true', EOC_PUBLIC_URL: 'https://eoc.example.gov' },
+      env: { SMTP_URL: smtp.url, EOC_WEBHOOK_ALLOW_LOOPBACK: 'true', EOC_PUBLIC_URL: 'https://eoc.example.gov' },
     });
   });
   afterAll(async () => {
     await node?.close();
     await db?.drop();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
     await new Promise((r) => receiver.close(r));
   });
 
