@@ -110,9 +110,17 @@ export function buildProgram(): Command {
     if (setup) process.stdout.write(`\nFirst start: create the operations center and its administrator with this one-time link (valid 24 hours):\n  ${setup}\n\n`);
     let stopping = false;
     const stop = async (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
       stopping = true;
       log.info({ signal }, 'shutting down');
+      // Streams close and jobs in hand finish; a shutdown that hangs must not keep the process alive.
+      setTimeout(() => {
+        log.error('shutdown took longer than 20 s; exiting');
+        process.exit(1);
+      }, 20_000).unref();
       await node.close();
       process.exit(0);
     };

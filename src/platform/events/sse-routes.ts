@@ -10,6 +10,17 @@ import type { FastifyRequest } from 'fastify';
 
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+// One event goes to thousands of streams: serialise it once, not once per stream.
+const frames = new WeakMap<LiveEvent, string>();
+function frameOf(event: LiveEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
 export function sseRoutes(app: App, hub: LiveHub, viewerOf: (request: FastifyRequest) => Viewer): void {
   app.get('/api/v1/events', {
     schema: {
@@ -60,7 +71,7 @@ export function sseRoutes(app: App, hub: LiveHub, viewerOf: (request: FastifyReq
           viewer: { userId: viewer.userId, orgId: viewer.orgId },
           send(event: LiveEvent) {
             eventsDelivered.inc();
-            return write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+            return write(frameOf(event));
           },
           close(reason: string) {
             write(`event: stream-closed\ndata: ${JSON.stringify({ reason })}\n\n`);

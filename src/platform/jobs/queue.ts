@@ -90,8 +90,10 @@ export class JobWorker {
   }
 
   private settle(): void {
-    if (this.running === 0 && !this.polling) for (const resolve of [...this.idle]) resolve();
+    if (this.running > 0 || this.polling) return;
+    const waiting = [...this.idle];
     this.idle.clear();
+    for (const resolve of waiting) resolve();
   }
 
   private async poll(): Promise<void> {
