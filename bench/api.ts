@@ -21,6 +21,20 @@ export interface ApiResult {
   readonly p99Ms: number;
   readonly requests: number;
   readonly errors: number;
+  /** Share of the scenario's lookups in the page/count caches that were served from memory. */
+  readonly cacheHitRate: number;
+}
+
+/** Hits and misses of the bulletin caches so far, from the server's /metrics. */
+async function cacheCounts(url: string): Promise<{ hits: number; misses: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let hits = 0;
+  let misses = 0;
+  for (const m of text.matchAll(/^eoc_read_cache_lookups_total\{cache="bulletin-[^"]+",result="(hit|miss)"\} (\d+)/gm)) {
+    if (m[1] === 'hit') hits += Number(m[2]);
+    else misses += Number(m[2]);
+  }
+  return { hits, misses };
 }
 
 export async function runApiScenario(url: string, viewers: readonly BenchViewer[], scenario: ApiScenario, options: { seconds: number; connections: number }): Promise<ApiResult> {
@@ -37,7 +51,11 @@ export async function runApiScenario(url: string, viewers: readonly BenchViewer[
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...headersFor() } }) }],
     });
   await run(3); // warm-up: JIT, database caches
+  const before = await cacheCounts(url);
   const r = await run(options.seconds);
+  const after = await cacheCounts(url);
+  const hits = after.hits - before.hits;
+  const lookups = hits + after.misses - before.misses;
   return {
     scenario: scenario.name,
     requestsPerSecond: r.requests.average,
@@ -45,5 +63,6 @@ export async function runApiScenario(url: string, viewers: readonly BenchViewer[
     p99Ms: r.latency.p99,
     requests: r.requests.total,
     errors: r.errors + r.timeouts + r.non2xx,
+    cacheHitRate: lookups > 0 ? hits / lookups : 0,
   };
 }

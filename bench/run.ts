@@ -91,7 +91,7 @@ async function main() {
         for (const scenario of API_SCENARIOS) {
           log(`${mode}: api — ${scenario.name}`);
           const r = await runApiScenario(server.url, viewers, scenario, { seconds: quick ? 5 : 15, connections: 32 });
-          apiRows.push([mode, r.scenario, fmt(r.requestsPerSecond), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), fmt(r.requests), fmt(r.errors), fmt(server.peakMemoryMiB())]);
+          apiRows.push([mode, r.scenario, fmt(r.requestsPerSecond), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), fmt(r.requests), fmt(r.errors), `${fmt(r.cacheHitRate * 100)} %`, fmt(server.peakMemoryMiB())]);
         }
       } finally {
         await server.stop();
@@ -113,7 +113,7 @@ async function main() {
     }
   }
   const out: string[] = [`Community: ${fmt(size.locals + size.privates + 57)} organisations, ${fmt((size.locals + size.privates + 57) * size.usersPerOrg)} users, ${fmt(size.bulletins)} bulletins. Node ${process.version}, ${(await import('node:os')).cpus().length} cores; load generator on the same machine.`];
-  if (apiRows.length) out.push('', 'API (GET as local-office users, 32 connections, one token per user):', table(['database', 'request', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'server peak MiB'], apiRows));
+  if (apiRows.length) out.push('', 'API (GET as local-office users, 32 connections, one token per user):', table(['database', 'request', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'cache hits', 'server peak MiB'], apiRows));
   if (eventRows.length) out.push('', 'Live stream (post over the API → delivery on every viewer the policy allows):', table(['database', 'viewers', 'bulletins', 'expected', 'delivered', 'missing', 'unexpected', 'p50 ms', 'p99 ms', 'max ms', 'server peak MiB'], eventRows));
   out.push('', `Load generator peak memory: ${fmt(ownPeakMemoryMiB())} MiB`);
   process.stdout.write(`${out.join('\n')}\n`);

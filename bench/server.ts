@@ -30,7 +30,9 @@ export function ownPeakMemoryMiB(): number {
 
 export async function startServer(options: { dataDir: string; databaseUrl?: string; port: number; env?: Record<string, string> }): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build:server` first.');
-  const args = [path.join(root, 'bin', 'eoc.js'), 'start', '--port', String(options.port), '--host', '127.0.0.1', '--data-dir', options.dataDir];
+  // EOC_BENCH_PROFILE=DIR writes a CPU profile of the server to DIR (open it in Chrome's DevTools).
+  const profile = process.env.EOC_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EOC_BENCH_PROFILE}`] : [];
+  const args = [...profile, path.join(root, 'bin', 'eoc.js'), 'start', '--port', String(options.port), '--host', '127.0.0.1', '--data-dir', options.dataDir];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: {

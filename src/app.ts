@@ -11,6 +11,7 @@ import { LiveHub } from './platform/events/hub.js';
 import { sseRoutes } from './platform/events/sse-routes.js';
 import { createMailer } from './platform/mail/mailer.js';
 import { JobKicker } from './platform/jobs/kicker.js';
+import { ChangeFeed } from './platform/cache/change-feed.js';
 import { createServer, type App } from './platform/http/server.js';
 import { authPlugin, actorOf } from './access/auth-plugin.js';
 import { readableBy } from './access/policy.js';
@@ -48,7 +49,7 @@ export async function createContext(config: Config, options: NodeOptions = {}): 
   const signals: EventSignals = config.natsUrl ? await natsSignals(config.natsUrl, log, options.natsPrefix ?? '') : localSignals();
   const relay = new OutboxRelay(database.db, signals, log);
   const mailer = createMailer(config.smtpUrl, config.mailFrom, log);
-  return { config, database, db: database.db, log, signals, relay, mailer, jobs: new JobKicker() };
+  return { config, database, db: database.db, log, signals, relay, mailer, jobs: new JobKicker(), changes: new ChangeFeed(database) };
 }
 
 export async function startNode(config: Config, options: NodeOptions = {}): Promise<Node> {
@@ -58,10 +59,11 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   let hub: LiveHub | null = null;
   const stopWorkers = options.workers === false ? async () => undefined : startWorkers(ctx);
   if (options.http !== false) {
+    await ctx.changes.start();
     hub = new LiveHub(ctx.db, ctx.signals, (viewer) => readableBy(outbox, viewer), ctx.log);
     await hub.start();
     app = await createServer({ config, log: ctx.log });
-    await app.register(authPlugin, { db: ctx.db });
+    await app.register(authPlugin, { db: ctx.db, changes: ctx.changes });
     app.get('/api/health', { schema: { tags: ['operations'], summary: 'Liveness and readiness' } }, async (_request, reply) => {
       try {
         await ctx.db.execute(sql`select 1`);
@@ -84,6 +86,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
     async close() {
       await liveHub?.stop();
       await server?.close();
+      await ctx.changes.close();
       await stopWorkers();
       await ctx.relay.stop();
       await ctx.signals.close();

@@ -5,7 +5,8 @@ import fp from 'fastify-plugin';
 import type { Db } from '../platform/db/client.js';
 import { AppError } from '../platform/http/errors.js';
 import type { UserActor } from './actor.js';
-import { actorFromToken, SESSION_COOKIE, sessionFromCookie, tokenFromAuthorization, type SessionState } from './authenticate.js';
+import { actorFromToken, IdentityCache, SESSION_COOKIE, sessionFromCookie, tokenFromAuthorization, type SessionState } from './authenticate.js';
+import type { ChangeFeed } from '../platform/cache/change-feed.js';
 import { safeEqual } from './secrets.js';
 
 declare module 'fastify' {
@@ -28,16 +29,25 @@ export function cookieOptions(request: FastifyRequest, secure: 'auto' | boolean)
   };
 }
 
-export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; changes: ChangeFeed }) => {
+  const identities = new IdentityCache(opts.changes);
   app.decorateRequest('auth', null);
   app.decorateRequest('authError', null);
+  // A change request answers only once this node has heard of the change, so the next read sees it.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) {
+      done(null, payload);
+      return;
+    }
+    opts.changes.sync().then(() => done(null, payload), (error: Error) => done(error));
+  });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.url;
     if (!url.startsWith('/api/') && !url.startsWith('/taxii2')) return;
     const header = request.headers.authorization;
     if (header) {
       try {
-        const actor = await actorFromToken(opts.db, tokenFromAuthorization(header));
+        const actor = await actorFromToken(opts.db, tokenFromAuthorization(header), identities);
         request.auth = { actor, session: null };
       } catch (error) {
         // A bad token is an error even on public routes: the client believes it is authenticated.
@@ -48,7 +58,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
     }
     const cookieValue = request.cookies[SESSION_COOKIE];
     if (!cookieValue) return;
-    const session = await sessionFromCookie(opts.db, cookieValue);
+    const session = await sessionFromCookie(opts.db, cookieValue, identities);
     if (!session) {
       request.authError = new AppError('unauthenticated', 'Your session has ended. Sign in again.');
       return;

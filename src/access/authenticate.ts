@@ -1,11 +1,15 @@
 // Turns a request's credentials (session cookie, Bearer token, or Basic with a token as password) into an
-// actor. Every request checks the database, so a deactivation or revocation takes effect on the next request.
+// actor. Identities are cached per node and dropped as soon as the database reports a change to users,
+// organisations, sessions or tokens (any process, see platform/cache), so a deactivation or revocation still
+// takes effect on the next request.
 import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../platform/db/client.js';
 import { AppError } from '../platform/http/errors.js';
 import type { UserActor } from './actor.js';
 import { apiTokens, orgs, sessions, users, type TokenScope } from './schema.js';
 import { API_TOKEN_PATTERN, sha256 } from './secrets.js';
+import type { ChangeFeed } from '../platform/cache/change-feed.js';
+import { ReadCache } from '../platform/cache/read-cache.js';
 
 export const SESSION_COOKIE = 'eoc_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -42,41 +46,89 @@ export interface SessionState {
   readonly pendingMfa: 'verify' | 'enroll' | null;
 }
 
-export async function sessionFromCookie(db: Db, cookieValue: string): Promise<SessionState | null> {
+interface CachedSession {
+  readonly state: SessionState;
+  expiresAt: number;
+  lastSeenAt: number;
+}
+
+interface CachedToken {
+  readonly actor: UserActor;
+  readonly expiresAt: number | null;
+  lastUsedAt: number;
+}
+
+/** This node's cache of signed-in identities, keyed by the hash of the cookie or token. */
+export class IdentityCache {
+  readonly sessions: ReadCache<CachedSession>;
+  readonly tokens: ReadCache<CachedToken>;
+  constructor(changes: ChangeFeed, maxEntries = 100_000) {
+    this.sessions = new ReadCache<CachedSession>(changes, { name: 'sessions', scope: 'access', maxEntries, ttlMs: 5 * 60_000 });
+    this.tokens = new ReadCache<CachedToken>(changes, { name: 'api-tokens', scope: 'access', maxEntries, ttlMs: 5 * 60_000 });
+  }
+}
+
+export async function sessionFromCookie(db: Db, cookieValue: string, cache?: IdentityCache): Promise<SessionState | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(cookieValue)) return null;
   const now = new Date();
+  const id = sha256(cookieValue);
+  const hit = cache?.sessions.get(id);
+  if (hit && hit.expiresAt > now.getTime()) {
+    if (now.getTime() - hit.lastSeenAt > 60_000) {
+      hit.lastSeenAt = now.getTime();
+      hit.expiresAt = now.getTime() + SESSION_TTL_MS;
+      await db.update(sessions).set({ lastSeenAt: now, expiresAt: new Date(hit.expiresAt) }).where(eq(sessions.id, id));
+    }
+    return hit.state;
+  }
+  const stamp = cache?.sessions.begin();
   const [row] = await db
-    .select({ ...actorColumns, sessionId: sessions.id, csrfToken: sessions.csrfToken, mfaVerified: sessions.mfaVerified, lastSeenAt: sessions.lastSeenAt })
+    .select({ ...actorColumns, sessionId: sessions.id, csrfToken: sessions.csrfToken, mfaVerified: sessions.mfaVerified, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(orgs, eq(orgs.id, users.orgId))
-    .where(and(eq(sessions.id, sha256(cookieValue)), gt(sessions.expiresAt, now), eq(users.active, true), eq(orgs.active, true)))
+    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now), eq(users.active, true), eq(orgs.active, true)))
     .limit(1);
   if (!row) return null;
+  let { lastSeenAt, expiresAt } = row;
   // Sliding expiry, written at most once a minute.
   if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
-    await db.update(sessions).set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) }).where(eq(sessions.id, row.sessionId));
+    lastSeenAt = now;
+    expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+    await db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.id, row.sessionId));
   }
   const pendingMfa = row.mfaVerified ? null : row.mfaEnabled ? 'verify' : mfaRequiredFor(row) ? 'enroll' : null;
-  return {
-    actor: { ...actorOfRow(row), via: 'session', scopes: ['read', 'write', 'admin'], sessionId: row.sessionId },
+  const state: SessionState = Object.freeze({
+    actor: Object.freeze({ ...actorOfRow(row), via: 'session' as const, scopes: Object.freeze(['read', 'write', 'admin'] as TokenScope[]) as TokenScope[], sessionId: row.sessionId }),
     csrfToken: row.csrfToken,
     mfaVerified: row.mfaVerified,
     pendingMfa,
-  };
+  });
+  if (cache && stamp) cache.sessions.set(id, stamp, { state, expiresAt: expiresAt.getTime(), lastSeenAt: lastSeenAt.getTime() });
+  return state;
 }
 
-export async function actorFromToken(db: Db, token: string): Promise<UserActor> {
+export async function actorFromToken(db: Db, token: string, cache?: IdentityCache): Promise<UserActor> {
   if (!API_TOKEN_PATTERN.test(token)) throw new AppError('invalid-token', 'The API token is malformed.');
   const now = new Date();
+  const hash = sha256(token);
+  const hit = cache?.tokens.get(hash);
+  if (hit && (hit.expiresAt === null || hit.expiresAt > now.getTime())) {
+    if (now.getTime() - hit.lastUsedAt > 60_000) {
+      hit.lastUsedAt = now.getTime();
+      await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, hit.actor.tokenId!));
+    }
+    return hit.actor;
+  }
+  const stamp = cache?.tokens.begin();
   const [row] = await db
-    .select({ ...actorColumns, tokenId: apiTokens.id, scopes: apiTokens.scopes, lastUsedAt: apiTokens.lastUsedAt })
+    .select({ ...actorColumns, tokenId: apiTokens.id, scopes: apiTokens.scopes, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .innerJoin(orgs, eq(orgs.id, users.orgId))
     .where(
       and(
-        eq(apiTokens.tokenHash, sha256(token)),
+        eq(apiTokens.tokenHash, hash),
         isNull(apiTokens.revokedAt),
         or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
         eq(users.active, true),
@@ -85,10 +137,14 @@ export async function actorFromToken(db: Db, token: string): Promise<UserActor> 
     )
     .limit(1);
   if (!row) throw new AppError('invalid-token', 'The API token is unknown, expired or revoked.');
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+  let lastUsedAt = row.lastUsedAt?.getTime() ?? 0;
+  if (now.getTime() - lastUsedAt > 60_000) {
+    lastUsedAt = now.getTime();
     await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.tokenId));
   }
-  return { ...actorOfRow(row), via: 'token', scopes: row.scopes as TokenScope[], tokenId: row.tokenId };
+  const actor: UserActor = Object.freeze({ ...actorOfRow(row), via: 'token' as const, scopes: Object.freeze([...(row.scopes as TokenScope[])]) as TokenScope[], tokenId: row.tokenId });
+  if (cache && stamp) cache.tokens.set(hash, stamp, { actor, expiresAt: row.expiresAt?.getTime() ?? null, lastUsedAt });
+  return actor;
 }
 
 /** Extracts a token from `Authorization: Bearer …` or `Basic base64(anything:token)` (TAXII clients). */

@@ -4,8 +4,11 @@ import type { App } from '../platform/http/server.js';
 import type { AppContext } from '../platform/context.js';
 import { AppError } from '../platform/http/errors.js';
 import { Cursor, IdParams, Limit, RecipientsSchema, TlpSchema, Uuid } from '../platform/http/schemas.js';
+import type { FastifyReply } from 'fastify';
 import { actorOf } from '../access/auth-plugin.js';
-import { addAttachment, changeTlp, createBulletin, exportBulletins, getAttachment, getBulletin, listBulletins, markRead, parseBulletinCursor, reshare, unreadCount } from './service.js';
+import { requireUser } from '../access/actor.js';
+import { ReadCache } from '../platform/cache/read-cache.js';
+import { addAttachment, auditListedReads, changeTlp, restrictedOf, createBulletin, exportBulletins, getAttachment, getBulletin, listBulletins, markRead, parseBulletinCursor, reshare, unreadCount } from './service.js';
 
 const ListQuery = Type.Object(
   {
@@ -39,9 +42,25 @@ export function bulletinRoutes(app: App, ctx: AppContext): void {
     return reply.status(201).header('location', `/api/v1/bulletins/${b.id}`).send(b);
   });
 
-  app.get('/api/v1/bulletins', { schema: { tags: ['bulletins'], summary: 'Bulletins you may read, newest first', querystring: ListQuery } }, async (request) => {
+  // Inbox pages and unread counts are what every signed-in screen polls. Each user's answers are cached on
+  // this node as sent (JSON text) and dropped as soon as the database reports a change to bulletins, to that
+  // user's read marks, or to any identity (see platform/cache). A page holding AMBER+STRICT or RED bulletins
+  // is written to the audit log each time it is served, from the cache or not.
+  const pages = new ReadCache<{ text: string; restricted: Array<{ id: string; ownerOrg: string }> }>(ctx.changes, { name: 'bulletin-pages', maxEntries: 50_000, maxBytes: 128 * 1024 * 1024, sizeOf: (p) => p.text.length * 2 });
+  const counts = new ReadCache<string>(ctx.changes, { name: 'bulletin-unread-counts', maxEntries: 100_000 });
+  const sendJson = (reply: FastifyReply, text: string) => reply.type('application/json; charset=utf-8').send(text);
+
+  app.get('/api/v1/bulletins', { schema: { tags: ['bulletins'], summary: 'Bulletins you may read, newest first', querystring: ListQuery } }, async (request, reply) => {
+    const user = requireUser(actorOf(request));
     const q = request.query;
-    return listBulletins(ctx, actorOf(request), {
+    const key = [user.userId, q.box, q.limit, q.unread ?? '', q.tlp ?? '', q.cursor ?? '', q.q ?? ''].join('\u0000');
+    const cached = pages.get(key, user.userId);
+    if (cached !== undefined) {
+      await auditListedReads(ctx, user, cached.restricted);
+      return sendJson(reply, cached.text);
+    }
+    const stamp = pages.begin(user.userId);
+    const page = await listBulletins(ctx, user, {
       box: q.box,
       limit: q.limit,
       ...(q.unread !== undefined ? { unread: q.unread } : {}),
@@ -49,9 +68,20 @@ export function bulletinRoutes(app: App, ctx: AppContext): void {
       ...(q.q ? { q: q.q } : {}),
       ...(q.cursor ? { before: parseBulletinCursor(q.cursor) } : {}),
     });
+    const text = JSON.stringify(page);
+    pages.set(key, stamp, { text, restricted: restrictedOf(page.items) }, user.userId);
+    return sendJson(reply, text);
   });
 
-  app.get('/api/v1/bulletins/unread-count', { schema: { tags: ['bulletins'], summary: 'How many bulletins in your inbox are unread' } }, async (request) => unreadCount(ctx, actorOf(request)));
+  app.get('/api/v1/bulletins/unread-count', { schema: { tags: ['bulletins'], summary: 'How many bulletins in your inbox are unread' } }, async (request, reply) => {
+    const user = requireUser(actorOf(request));
+    const cached = counts.get(user.userId, user.userId);
+    if (cached !== undefined) return sendJson(reply, cached);
+    const stamp = counts.begin(user.userId);
+    const text = JSON.stringify(await unreadCount(ctx, user));
+    counts.set(user.userId, stamp, text, user.userId);
+    return sendJson(reply, text);
+  });
 
   app.get('/api/v1/bulletins/export', {
     schema: { tags: ['bulletins'], summary: 'Export the bulletins you may read (CSV or JSON)', querystring: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }), box: Type.Union([Type.Literal('inbox'), Type.Literal('sent'), Type.Literal('all')], { default: 'all' }), tlp: Type.Optional(TlpSchema), q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }) },

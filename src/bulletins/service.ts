@@ -112,15 +112,28 @@ export async function listBulletins(ctx: AppContext, actor: Actor, query: Bullet
     .limit(query.limit + 1);
   const more = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
-  const restricted = page.filter((r) => isAuditedRead(r.b.tlp)).map((r) => r.b.id);
-  if (restricted.length) {
-    await recordAuditNow(ctx.db, user, { action: 'bulletin.read-restricted', targetKind: 'bulletin', details: { ids: restricted, via: 'list' } });
-  }
+  await auditListedReads(ctx, user, restrictedOf(page.map((r) => r.b)));
   const last = page.at(-1);
   return {
     items: page.map((r) => present(r.b, { read: r.read, ownerName: r.ownerName, authorName: r.authorName, attachmentCount: r.attachments, withBody: false })),
     next: more && last ? Buffer.from(JSON.stringify([last.b.createdAt.toISOString(), last.b.id])).toString('base64url') : null,
   };
+}
+
+/** The AMBER+STRICT and RED bulletins on a page a user was shown, for the audit log. */
+export function restrictedOf(items: ReadonlyArray<{ id: string; tlp: Tlp; ownerOrg: string }>): Array<{ id: string; ownerOrg: string }> {
+  return items.filter((b) => isAuditedRead(b.tlp)).map((b) => ({ id: b.id, ownerOrg: b.ownerOrg }));
+}
+
+/** Every listing that shows AMBER+STRICT or RED bulletins is a read: one audit row, visible to their owners' admins. */
+export async function auditListedReads(ctx: AppContext, user: UserActor, restricted: ReadonlyArray<{ id: string; ownerOrg: string }>): Promise<void> {
+  if (!restricted.length) return;
+  await recordAuditNow(ctx.db, user, {
+    action: 'bulletin.read-restricted',
+    targetKind: 'bulletin',
+    orgIds: [...new Set(restricted.map((r) => r.ownerOrg))],
+    details: { ids: restricted.map((r) => r.id), via: 'list' },
+  });
 }
 
 export function parseBulletinCursor(cursor: string): { createdAt: Date; id: string } {

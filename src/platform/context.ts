@@ -6,6 +6,7 @@ import type { EventSignals } from './events/signals.js';
 import type { OutboxRelay } from './events/relay.js';
 import type { Mailer } from './mail/mailer.js';
 import type { JobKicker } from './jobs/kicker.js';
+import type { ChangeFeed } from './cache/change-feed.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -17,6 +18,8 @@ export interface AppContext {
   readonly mailer: Mailer;
   /** Wakes this process's job worker after an enqueue (other workers find the job by polling). */
   readonly jobs: JobKicker;
+  /** Changes committed by any process, for the read caches of an API node (listening only on API nodes). */
+  readonly changes: ChangeFeed;
 }
 
 /** Runs `fn` in a transaction and, after commit, asks the relay to deliver the events it wrote. */

@@ -15,7 +15,18 @@ export interface Database {
   withConnection<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   readonly kind: 'embedded' | 'postgres';
   readonly location: string;
+  /**
+   * Hears NOTIFY on `channel` (delivered after the sending transaction commits). `onGap` is called when
+   * notifications may have been missed (the listening connection dropped) and again once it listens anew.
+   */
+  listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface NotificationListener {
+  onNotify(payload: string): void;
+  /** `connected` is false while notifications cannot be heard. */
+  onGap(connected: boolean): void;
 }
 
 export interface OpenOptions {
@@ -43,7 +54,19 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
         client.release();
       }
     };
-    return { db, kind: 'postgres', location: `${url.hostname}:${url.port || 5432}${url.pathname}`, withConnection, close: () => pool.end() };
+    const listeners = new Set<() => Promise<void>>();
+    const listen = (channel: string, listener: NotificationListener) => listenPostgres(pg, options.databaseUrl!, channel, listener).then((stop) => {
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    });
+    const close = async () => {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    };
+    return { db, kind: 'postgres', location: `${url.hostname}:${url.port || 5432}${url.pathname}`, withConnection, listen, close };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -57,11 +80,79 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       await client.close();
       release();
     };
-    return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), close };
+    // In-process: a notification is delivered when its transaction commits, before the commit returns.
+    const listen = async (channel: string, listener: NotificationListener) => {
+      const stop = await client.listen(channel, (payload) => listener.onNotify(payload));
+      listener.onGap(true);
+      return async () => {
+        if (!client.closed) await stop();
+      };
+    };
+    return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), listen, close };
   } catch (error) {
     release();
     throw error;
   }
+}
+
+/**
+ * LISTEN on a dedicated PostgreSQL connection that reconnects after a drop (with backoff); the listener hears
+ * of the gap so it can forget what it cached while it could not hear changes.
+ */
+async function listenPostgres(pg: typeof import('pg').default, connectionString: string, channel: string, listener: NotificationListener): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: import('pg').Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let delay = 250;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString, application_name: 'eoc-listen', keepAlive: true });
+    c.on('notification', (msg) => {
+      if (msg.channel === channel) listener.onNotify(msg.payload ?? '');
+    });
+    const lost = () => {
+      if (client !== c) return;
+      client = null;
+      listener.onGap(false);
+      c.removeAllListeners('end');
+      void c.end().catch(() => undefined);
+      schedule();
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    await c.connect();
+    await c.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+    if (stopped) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    delay = 250;
+    listener.onGap(true);
+  };
+  const schedule = () => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = null;
+      connect().catch(() => {
+        delay = Math.min(delay * 2, 10_000);
+        schedule();
+      });
+    }, delay);
+    retry.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = null;
+    if (c) {
+      c.removeAllListeners('end');
+      c.removeAllListeners('error');
+      c.on('error', () => undefined);
+      await c.end().catch(() => undefined);
+    }
+  };
 }
 
 /** The embedded database is one process's files: a second process opening them would corrupt them. */
