@@ -138,6 +138,9 @@ describe('directory, invitations, tokens and deactivation', () => {
 
     // Expired.
     await node.ctx.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, readOnly.json().id));
+    // A change made beside the API reaches the node's identity cache as a database notification; wait until
+    // the node has heard it, as the API itself does before answering a change.
+    await node.ctx.changes.sync();
     expect((await api.get('/api/v1/bulletins')).statusCode).toBe(401);
     // Revoked.
     const second = (await make({ name: 'script', scopes: ['read', 'write'] })).json();
