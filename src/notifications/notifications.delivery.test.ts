@@ -159,6 +159,25 @@ describe('notifications: in-app, email over SMTP, signed webhooks', () => {
     await until('the ping', async () => hits.find((h) => h.path === '/cobb' && h.headers['x-eoc-event'] === 'ping'));
   });
 
+  it('tells of community-wide bulletins only those who asked to be told', async () => {
+    const ctx = node.ctx;
+    const oh = await seedOrg(ctx, 'Ohio', 'state');
+    const franklin = await seedOrg(ctx, 'Franklin', 'local', oh.id);
+    const author = await seedUser(ctx, oh.id, 'analyst');
+    const keen = await seedUser(ctx, franklin.id, 'member', { email: 'keen@franklin.example.gov' });
+    const busy = await seedUser(ctx, franklin.id, 'member', { email: 'busy@franklin.example.gov' });
+    const keenApi = client(node, await tokenFor(ctx, keen.id));
+    expect((await keenApi.put('/api/v1/me/notifications', { 'bulletin.community': { inApp: true, email: false } })).statusCode).toBe(200);
+    const posted = await client(node, await tokenFor(ctx, author.id)).post('/api/v1/bulletins', { title: 'Statewide phishing test next week', body: 'Expect it.', tlp: 'GREEN', recipients: { orgs: [], users: [] } });
+    expect(posted.statusCode).toBe(201);
+    const link = `/bulletins/${posted.json().id as string}`;
+    await until('the in-app notice for the user who asked', async () => ((await keenApi.get('/api/v1/notifications')).json().items as Array<{ link: string }>).some((n) => n.link === link));
+    const told = rowsOf<{ user_id: string }>(await ctx.db.execute(sql`select user_id from notifications where link = ${link}`)).map((r) => r.user_id);
+    expect(told).toContain(keen.id);
+    expect(told).not.toContain(busy.id);
+    expect(mails.some((m) => m.to === keen.email || m.to === busy.email)).toBe(false);
+  });
+
   it('the event consumer resumes where it stopped, without repeating', async () => {
     const ctx = node.ctx;
     const state = await seedOrg(ctx, 'Wisconsin', 'state');

@@ -40,8 +40,16 @@ function sharingOf(e: SequencedEvent): ShareableColumns {
   };
 }
 
-const pref = (kind: NotificationKind, channel: 'inApp' | 'email') =>
-  sql`coalesce((u.preferences #>> ${`{notifications,${kind},${channel}}`})::boolean, ${NOTIFICATION_KINDS[kind][channel]})`;
+/**
+ * "This user wants `kind` by `channel`": their saved choice, else the default. Written as containment so that
+ * a channel that is off by default finds the users who turned it on through users_preferences_idx, instead of
+ * reading every user of the community for each community-wide bulletin.
+ */
+const pref = (kind: NotificationKind, channel: 'inApp' | 'email') => {
+  const byDefault = NOTIFICATION_KINDS[kind][channel];
+  const changed = JSON.stringify({ notifications: { [kind]: { [channel]: !byDefault } } });
+  return byDefault ? sql`not (u.preferences @> ${changed}::jsonb)` : sql`u.preferences @> ${changed}::jsonb`;
+};
 
 /** The users an event concerns for a kind: active, allowed by the policy, not its author. */
 function audience(e: SequencedEvent, kind: NotificationKind, addressedOrgs: readonly string[]): SQL {

@@ -10,12 +10,12 @@ import type { FastifyRequest } from 'fastify';
 
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-// One event goes to thousands of streams: serialise it once, not once per stream.
-const frames = new WeakMap<LiveEvent, string>();
-function frameOf(event: LiveEvent): string {
+// One event goes to thousands of streams: serialise and encode it once, not once per stream.
+const frames = new WeakMap<LiveEvent, Buffer>();
+function frameOf(event: LiveEvent): Buffer {
   let frame = frames.get(event);
   if (frame === undefined) {
-    frame = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    frame = Buffer.from(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, 'utf8');
     frames.set(event, frame);
   }
   return frame;
@@ -47,7 +47,7 @@ export function sseRoutes(app: App, hub: LiveHub, viewerOf: (request: FastifyReq
     });
     res.write(`retry: 2000\n: connected at position ${hub.position}\n\n`);
     let closed = false;
-    const write = (chunk: string): boolean => {
+    const write = (chunk: string | Buffer): boolean => {
       if (closed) return false;
       res.write(chunk);
       return res.writableLength < MAX_BUFFERED_BYTES;

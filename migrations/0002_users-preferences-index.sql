@@ -1,0 +1,1 @@
+CREATE INDEX "users_preferences_idx" ON "users" USING gin ("preferences" jsonb_path_ops);
