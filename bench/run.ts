@@ -8,6 +8,7 @@ import pg from 'pg';
 import { openDatabase, migrate, type Database } from '../src/platform/db/client.js';
 import { ensureCommunity, benchViewers, benchAuthor, clearBenchTokens, FULL, QUICK, type CommunitySize } from './community.js';
 import { startServer, ownPeakMemoryMiB, root } from './server.js';
+import { startBareServer } from './bare.js';
 import { API_SCENARIOS, runApiScenario } from './api.js';
 import { runEvents } from './events.js';
 
@@ -78,6 +79,8 @@ async function main() {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   const apiRows: string[][] = [];
   const eventRows: string[][] = [];
+  const rates = new Map<string, number>();
+  let bareRow: string[] | null = null;
   let port = 18_080;
   for (const mode of modes) {
     const where = await prepare(mode);
@@ -86,15 +89,32 @@ async function main() {
         await clearBenchTokens(database.db);
         return benchViewers(database.db, 200, 'local');
       });
-      const server = await startServer({ ...where, port: port++ });
-      try {
-        for (const scenario of API_SCENARIOS) {
-          log(`${mode}: api — ${scenario.name}`);
-          const r = await runApiScenario(server.url, viewers, scenario, { seconds: quick ? 5 : 15, connections: 32 });
-          apiRows.push([mode, r.scenario, fmt(r.requestsPerSecond), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), fmt(r.requests), fmt(r.errors), `${fmt(r.cacheHitRate * 100)} %`, fmt(server.peakMemoryMiB())]);
+      // The same requests with the read caches on and off, in this one run, so their ratio is measured here.
+      for (const cache of [true, false]) {
+        const server = await startServer({ ...where, port: port++, env: { EOC_READ_CACHE: String(cache) } });
+        try {
+          for (const scenario of API_SCENARIOS) {
+            log(`${mode}: api — ${scenario.name} (read cache ${cache ? 'on' : 'off'})`);
+            const r = await runApiScenario(server.url, viewers, scenario, { seconds: quick ? 5 : 15, connections: 32 });
+            apiRows.push([mode, r.scenario, cache ? 'on' : 'off', fmt(r.requestsPerSecond), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), fmt(r.requests), fmt(r.errors), cache ? `${fmt(r.cacheHitRate * 100)} %` : '–', fmt(server.peakMemoryMiB())]);
+            rates.set(`${mode}|${scenario.name}|${cache}`, r.requestsPerSecond);
+          }
+          if (cache && !bareRow) {
+            // The machine's ceiling for a page of this size: a bare server and the same load generator.
+            const page = await (await fetch(`${server.url}${API_SCENARIOS[0]!.path}`, { headers: { authorization: `Bearer ${viewers[0]!.token}` } })).text();
+            const bare = await startBareServer(port++, page);
+            try {
+              log(`bare Fastify answering a ${fmt(page.length / 1024, 1)} KB page from memory`);
+              const r = await runApiScenario(bare.url, viewers, { name: 'bare', path: API_SCENARIOS[0]!.path }, { seconds: quick ? 5 : 15, connections: 32 });
+              bareRow = [`bare Fastify, same ${fmt(page.length / 1024, 1)} KB page from memory`, fmt(r.requestsPerSecond), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1)];
+              rates.set('bare', r.requestsPerSecond);
+            } finally {
+              await bare.stop();
+            }
+          }
+        } finally {
+          await server.stop();
         }
-      } finally {
-        await server.stop();
       }
     }
     if (name === 'events' || name === 'all') {
@@ -113,7 +133,18 @@ async function main() {
     }
   }
   const out: string[] = [`Community: ${fmt(size.locals + size.privates + 57)} organisations, ${fmt((size.locals + size.privates + 57) * size.usersPerOrg)} users, ${fmt(size.bulletins)} bulletins. Node ${process.version}, ${(await import('node:os')).cpus().length} cores; load generator on the same machine.`];
-  if (apiRows.length) out.push('', 'API (GET as local-office users, 32 connections, one token per user):', table(['database', 'request', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'cache hits', 'server peak MiB'], apiRows));
+  if (apiRows.length) {
+    out.push('', 'API (GET as local-office users, 32 connections, one token per user):', table(['database', 'request', 'read cache', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'cache hits', 'server peak MiB'], apiRows));
+    const ratios = modes.flatMap((mode) =>
+      API_SCENARIOS.map((s) => {
+        const on = rates.get(`${mode}|${s.name}|true`) ?? NaN;
+        const off = rates.get(`${mode}|${s.name}|false`) ?? NaN;
+        return [mode, s.name, `${fmt(on / off, 1)}×`, `${fmt((100 * on) / (rates.get('bare') ?? NaN))} %`];
+      }),
+    );
+    out.push('', 'Ratios in this run (req/s with the read cache ÷ without; with the cache ÷ the bare server):', table(['database', 'request', 'cache on ÷ off', 'of bare server'], ratios));
+    if (bareRow) out.push('', table(['baseline', 'req/s', 'p50 ms', 'p99 ms'], [bareRow]));
+  }
   if (eventRows.length) out.push('', 'Live stream (post over the API → delivery on every viewer the policy allows):', table(['database', 'viewers', 'bulletins', 'expected', 'delivered', 'missing', 'unexpected', 'p50 ms', 'p99 ms', 'max ms', 'server peak MiB'], eventRows));
   out.push('', `Load generator peak memory: ${fmt(ownPeakMemoryMiB())} MiB`);
   process.stdout.write(`${out.join('\n')}\n`);

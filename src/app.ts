@@ -59,7 +59,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   let hub: LiveHub | null = null;
   const stopWorkers = options.workers === false ? async () => undefined : startWorkers(ctx);
   if (options.http !== false) {
-    await ctx.changes.start();
+    if (config.readCache) await ctx.changes.start();
     hub = new LiveHub(ctx.db, ctx.signals, (viewer) => readableBy(outbox, viewer), ctx.log);
     await hub.start();
     app = await createServer({ config, log: ctx.log });

@@ -25,6 +25,8 @@ export const ConfigSchema = Type.Object({
   attachmentLimitBytes: Type.Integer({ minimum: 1024 }),
   /** Let webhooks call http:// and loopback addresses (tests, a receiver on the same host). Off: https to public addresses only. */
   webhookAllowLoopback: Type.Boolean(),
+  /** Serve repeated reads (identities, inbox pages, counts) from memory until the database reports a change. */
+  readCache: Type.Boolean(),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -74,6 +76,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     bodyLimitBytes: intOf(env.EOC_BODY_LIMIT_BYTES, 1024 * 1024),
     attachmentLimitBytes: intOf(env.EOC_ATTACHMENT_LIMIT_BYTES, 10 * 1024 * 1024),
     webhookAllowLoopback: boolOf(env.EOC_WEBHOOK_ALLOW_LOOPBACK, false),
+    readCache: boolOf(env.EOC_READ_CACHE, true),
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];
   if (errors.length > 0) {
