@@ -23,7 +23,7 @@ interface Sent {
 }
 
 /** Opens one SSE stream; calls onEvent with each event's type and data. Resolves once the stream is open. */
-function openStream(agent: http.Agent, url: string, token: string, onEvent: (type: string, data: string) => void): Promise<http.ClientRequest> {
+export function openStream(agent: http.Agent, url: string, token: string, onEvent: (type: string, data: string) => void): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
     const req = http.get(`${url}/api/v1/events`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {

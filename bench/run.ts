@@ -1,4 +1,4 @@
-// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, all.
+// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, all.
 // Each runs the built server (`eoc start` from dist/) as its own process on a generated community, embedded
 // (PGlite in a data folder) and on PostgreSQL, and prints a table. The load generator shares the machine.
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import { startServer, ownPeakMemoryMiB, root } from './server.js';
 import { startBareServer } from './bare.js';
 import { API_SCENARIOS, runApiScenario } from './api.js';
 import { runEvents } from './events.js';
+import { ensureIncidents, incidentActors, INCIDENTS_FULL, INCIDENTS_QUICK, measureBoardLoad, runIntake } from './incidents.js';
 
 type Mode = 'embedded' | 'postgres';
 const args = process.argv.slice(2);
@@ -25,8 +26,8 @@ const size: CommunitySize = quick ? QUICK : FULL;
 const pgBase = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const viewersWanted = Number(flag('--viewers') ?? (quick ? 500 : 5000));
 
-if (!['api', 'events', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|all [--db embedded|postgres|both] [--quick] [--viewers N]\n');
+if (!['api', 'events', 'incidents', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|incidents|all [--db embedded|postgres|both] [--quick] [--viewers N]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -53,6 +54,7 @@ async function prepare(mode: Mode): Promise<{ dataDir: string; databaseUrl?: str
     log(`${mode}: community of ${size.locals + size.privates + 57} organisations, ${(size.locals + size.privates + 57) * size.usersPerOrg} users, ${size.bulletins} bulletins`);
     const how = await ensureCommunity(database.db, size, (line) => log(`${mode}: ${line}`));
     log(`${mode}: community ${how}`);
+    if (name === 'incidents' || name === 'all') log(`${mode}: incidents ${await ensureIncidents(database.db, quick ? INCIDENTS_QUICK : INCIDENTS_FULL, (line) => log(`${mode}: ${line}`))}`);
   });
   return { dataDir, ...(databaseUrl ? { databaseUrl } : {}) };
 }
@@ -79,7 +81,10 @@ async function main() {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   const apiRows: string[][] = [];
   const eventRows: string[][] = [];
+  const boardRows: string[][] = [];
+  const intakeRows: string[][] = [];
   const rates = new Map<string, number>();
+  const out0: string[] = [];
   let bareRow: string[] | null = null;
   let port = 18_080;
   for (const mode of modes) {
@@ -131,6 +136,28 @@ async function main() {
         await server.stop();
       }
     }
+    if (name === 'incidents' || name === 'all') {
+      const actors = await withDatabase(where, async (database) => incidentActors(database.db, quick ? 500 : 2000));
+      const server = await startServer({ ...where, port: port++ });
+      try {
+        const center = actors.viewers.find((v) => v.kind === 'center')!;
+        const state = actors.viewers.find((v) => v.kind === 'state')!;
+        for (const [who, v] of [['operations center analyst', center], ['state analyst', state]] as const) {
+          log(`${mode}: incidents — board first load as ${who}`);
+          await measureBoardLoad(server.url, v.token, who, 2); // warm the server's code paths, not its data
+          const b = await measureBoardLoad(server.url, v.token, who, 20);
+          boardRows.push([mode, who, fmt(b.open), fmt(b.p50Ms), fmt(b.p99Ms), fmt(b.maxMs)]);
+        }
+        const r = await runIntake(server.url, actors, { seconds: quick ? 10 : 20, concurrency: 32, progress: (l) => log(`${mode}: incidents — ${l}`) });
+        intakeRows.push([mode, fmt(r.viewers), fmt(r.seconds, 1), fmt(r.reports), fmt(r.reportsPerSecond), fmt(r.postP99Ms), fmt(r.errors), fmt(r.expected), fmt(r.delivered), fmt(r.missing), fmt(r.unexpected), fmt(r.p50Ms), fmt(r.p99Ms), fmt(r.maxMs), fmt(server.peakMemoryMiB())]);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  if (boardRows.length) {
+    out0.push('', `Board first load with ${fmt(quick ? INCIDENTS_QUICK : INCIDENTS_FULL)} incidents in the database (20 sequential loads each, over loopback):`, table(['database', 'viewer', 'open incidents seen', 'p50 ms', 'p99 ms', 'max ms'], boardRows));
+    out0.push('', 'Election-day intake (reports over the API while board viewers hold the live stream):', table(['database', 'board viewers', 'seconds', 'reports', 'reports/s', 'POST p99 ms', 'errors', 'deliveries due', 'delivered', 'missing', 'unexpected', 'delivery p50 ms', 'delivery p99 ms', 'max ms', 'server peak MiB'], intakeRows));
   }
   const out: string[] = [`Community: ${fmt(size.locals + size.privates + 57)} organisations, ${fmt((size.locals + size.privates + 57) * size.usersPerOrg)} users, ${fmt(size.bulletins)} bulletins. Node ${process.version}, ${(await import('node:os')).cpus().length} cores; load generator on the same machine.`];
   if (apiRows.length) {
@@ -146,6 +173,7 @@ async function main() {
     if (bareRow) out.push('', table(['baseline', 'req/s', 'p50 ms', 'p99 ms'], [bareRow]));
   }
   if (eventRows.length) out.push('', 'Live stream (post over the API → delivery on every viewer the policy allows):', table(['database', 'viewers', 'bulletins', 'expected', 'delivered', 'missing', 'unexpected', 'p50 ms', 'p99 ms', 'max ms', 'server peak MiB'], eventRows));
+  out.push(...out0);
   out.push('', `Load generator peak memory: ${fmt(ownPeakMemoryMiB())} MiB`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

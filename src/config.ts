@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
   webhookAllowLoopback: Type.Boolean(),
   /** Serve repeated reads (identities, inbox pages, counts) from memory until the database reports a change. */
   readCache: Type.Boolean(),
+  /** The time zone whose calendar decides "today" for elections (countdown, election-day mode). */
+  timeZone: Type.String({ minLength: 1 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -53,6 +55,15 @@ function boolOf(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Builds the configuration from flags (which win) and the environment; throws one readable error listing every bad value. */
+function validTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new Error(`Invalid configuration:\n  timeZone: EOC_TIME_ZONE must be an IANA time zone such as America/Chicago (got ${JSON.stringify(tz)})`);
+  }
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const port = intOf(overrides.port ?? env.PORT, 8080);
   const host = overrides.host ?? env.HOST ?? '0.0.0.0';
@@ -77,6 +88,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     attachmentLimitBytes: intOf(env.EOC_ATTACHMENT_LIMIT_BYTES, 10 * 1024 * 1024),
     webhookAllowLoopback: boolOf(env.EOC_WEBHOOK_ALLOW_LOOPBACK, false),
     readCache: boolOf(env.EOC_READ_CACHE, true),
+    timeZone: validTimeZone(env.EOC_TIME_ZONE ?? 'America/New_York'),
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];
   if (errors.length > 0) {

@@ -5,6 +5,8 @@ import { JobWorker } from './platform/jobs/queue.js';
 import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bulletinRoutes } from './bulletins/routes.js';
+import { electionRoutes } from './elections/routes.js';
+import { incidentRoutes } from './incidents/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
@@ -13,6 +15,8 @@ export function registerDomains(app: App, ctx: AppContext): void {
   accessRoutes(app, ctx, ctx.config.authRateLimit);
   auditRoutes(app, ctx);
   bulletinRoutes(app, ctx);
+  electionRoutes(app, ctx);
+  incidentRoutes(app, ctx);
   notificationRoutes(app, ctx);
 }
 

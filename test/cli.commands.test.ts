@@ -178,13 +178,17 @@ describe('the eoc command', () => {
       }
       const database = await openTestDatabase(demoDb);
       try {
-        const [row] = rowsOf<{ states: number; locals: number; bad: number }>(
+        const [row] = rowsOf<{ states: number; locals: number; bad: number; elections: number; incidents: number; open: number; escalated: number }>(
           await database.db.execute(sql`select
             (select count(*)::int from orgs where type in ('state', 'territory')) as states,
             (select count(*)::int from orgs where type = 'local') as locals,
-            (select count(*)::int from orgs c join orgs s on s.id = c.parent_id where c.type = 'local' and left(c.fips, 2) <> s.fips) as bad`),
+            (select count(*)::int from orgs c join orgs s on s.id = c.parent_id where c.type = 'local' and left(c.fips, 2) <> s.fips) as bad,
+            (select count(*)::int from elections) as elections,
+            (select count(*)::int from incidents) as incidents,
+            (select count(*)::int from incidents where status not in ('resolved', 'closed')) as open,
+            (select count(*)::int from incidents where escalation_level = 'federal') as escalated`),
         );
-        expect(row).toMatchObject({ states: 56, bad: 0 });
+        expect(row).toMatchObject({ states: 56, bad: 0, elections: 4, incidents: 6, open: 5, escalated: 1 });
         expect(row!.locals).toBeGreaterThan(200);
       } finally {
         await database.close();

@@ -6,6 +6,7 @@ import { AppError } from '../platform/http/errors.js';
 import { Cursor, IdParams, Limit, RecipientsSchema, TlpSchema, Uuid } from '../platform/http/schemas.js';
 import type { FastifyReply } from 'fastify';
 import { actorOf } from '../access/auth-plugin.js';
+import { sendStoredFile } from '../platform/files/send-file.js';
 import { requireUser } from '../access/actor.js';
 import { ReadCache } from '../platform/cache/read-cache.js';
 import { addAttachment, auditListedReads, changeTlp, restrictedOf, createBulletin, exportBulletins, getAttachment, getBulletin, listBulletins, markRead, parseBulletinCursor, reshare, unreadCount } from './service.js';
@@ -121,7 +122,7 @@ export function bulletinRoutes(app: App, ctx: AppContext): void {
 
   // Attachments are sent as the raw body with the file's content type and its name in a header, so no
   // multipart parser holds the file twice.
-  app.addContentTypeParser(['application/pdf', 'text/plain', 'text/csv', 'image/png', 'image/jpeg', 'application/zip', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], { parseAs: 'buffer', bodyLimit: ctx.config.attachmentLimitBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/pdf', 'text/plain', 'text/csv', 'message/rfc822', 'image/png', 'image/jpeg', 'application/zip', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], { parseAs: 'buffer', bodyLimit: ctx.config.attachmentLimitBytes }, (_req, body, done) => done(null, body));
   app.post('/api/v1/bulletins/:id/attachments', {
     bodyLimit: ctx.config.attachmentLimitBytes,
     schema: { tags: ['bulletins'], summary: 'Attach a file (raw body; name in X-Filename)', params: IdParams, headers: Type.Object({ 'x-filename': Type.String({ minLength: 1, maxLength: 300 }) }) },
@@ -136,12 +137,6 @@ export function bulletinRoutes(app: App, ctx: AppContext): void {
   app.get('/api/v1/bulletins/:id/attachments/:attachmentId', {
     schema: { tags: ['bulletins'], summary: 'Download an attachment', params: Type.Object({ id: Uuid, attachmentId: Uuid }, { additionalProperties: false }) },
   }, async (request, reply) => {
-    const a = await getAttachment(ctx, actorOf(request), request.params.id, request.params.attachmentId);
-    return reply
-      .type(a.contentType)
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
-      .header('x-content-sha256', a.sha256)
-      .header('cache-control', 'private, no-store')
-      .send(a.data);
+    return sendStoredFile(reply, await getAttachment(ctx, actorOf(request), request.params.id, request.params.attachmentId));
   });
 }

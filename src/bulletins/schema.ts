@@ -1,12 +1,7 @@
 // Bulletins: messages a state sends its counties or the operations center sends the community.
 import { sql } from 'drizzle-orm';
-import { customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, id, shareableColumns, updatedAt } from '../platform/db/columns.js';
-
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (value) => Buffer.from(value),
-});
+import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bytea, createdAt, id, shareableColumns, updatedAt } from '../platform/db/columns.js';
 
 export const bulletins = pgTable(
   'bulletins',

@@ -10,15 +10,13 @@ import { emitEvent, type Sharing } from '../platform/events/outbox.js';
 import { recordAudit, recordAuditNow } from '../audit/service.js';
 import { type Actor, requireUser, requireWrite, type UserActor } from '../access/actor.js';
 import { isAuditedRead, isRaise, mayChangeSharing, mayReshareTo, readableBy } from '../access/policy.js';
-import { clientOrgIds, defaultRecipientOrgs, unknownOrgIds } from '../access/orgs-service.js';
+import { clientOrgIds, defaultRecipientOrgs } from '../access/orgs-service.js';
+import { checkRecipientsExist, type Recipients } from '../access/recipients.js';
 import { orgs, users } from '../access/schema.js';
 import { bulletinAttachments, bulletinReads, bulletins } from './schema.js';
-import { excerpt, renderMarkdown } from './markdown.js';
+import { excerpt, renderMarkdown } from '../platform/text/markdown.js';
 
-export interface Recipients {
-  readonly orgs: readonly string[];
-  readonly users: readonly string[];
-}
+export type { Recipients };
 
 export interface NewBulletin {
   readonly title: string;
@@ -34,16 +32,6 @@ function sharingOf(b: Pick<BulletinRow, 'ownerOrg' | 'authorId' | 'tlp' | 'recip
   return { ownerOrg: b.ownerOrg, authorId: b.authorId, tlp: b.tlp, recipientOrgs: b.recipientOrgs, recipientUsers: b.recipientUsers };
 }
 
-async function checkRecipients(tx: Tx, r: Recipients): Promise<void> {
-  const badOrgs = await unknownOrgIds(tx, r.orgs);
-  if (badOrgs.length) throw new AppError('validation-failed', 'Some recipient organisations do not exist.', { details: badOrgs.map((id) => ({ field: 'recipients/orgs', message: `unknown organisation ${id}` })) });
-  if (r.users.length) {
-    const found = await tx.select({ id: users.id }).from(users).where(and(inArray(users.id, [...r.users]), eq(users.active, true)));
-    const ok = new Set(found.map((u) => u.id));
-    const bad = r.users.filter((id) => !ok.has(id));
-    if (bad.length) throw new AppError('validation-failed', 'Some recipient users do not exist or are deactivated.', { details: bad.map((id) => ({ field: 'recipients/users', message: `unknown user ${id}` })) });
-  }
-}
 
 function eventPayload(b: BulletinRow, ownerName: string) {
   return { id: b.id, title: b.title, tlp: b.tlp, ownerOrg: b.ownerOrg, ownerName, createdAt: b.createdAt.toISOString(), excerpt: excerpt(b.body, 160) };
@@ -60,7 +48,7 @@ export async function createBulletin(ctx: AppContext, actor: Actor, input: NewBu
     const recipients = input.recipients
       ? { orgs: [...new Set(input.recipients.orgs)], users: [...new Set(input.recipients.users)] }
       : { orgs: await defaultRecipientOrgs(tx, user.orgId), users: [] as string[] };
-    await checkRecipients(tx, recipients);
+    await checkRecipientsExist(tx, recipients);
     const [b] = await tx
       .insert(bulletins)
       .values({ ownerOrg: user.orgId, authorId: user.userId, tlp: input.tlp, recipientOrgs: recipients.orgs, recipientUsers: recipients.users, title: input.title.trim(), body: input.body })
@@ -209,7 +197,7 @@ export async function reshare(ctx: AppContext, actor: Actor, id: string, add: Re
         'Only the sending organisation can add recipients to this bulletin.';
       throw new AppError('forbidden', why);
     }
-    await checkRecipients(tx, add);
+    await checkRecipientsExist(tx, add);
     const [row] = await tx
       .update(bulletins)
       .set({
@@ -233,7 +221,7 @@ export async function changeTlp(ctx: AppContext, actor: Actor, id: string, tlp: 
   const updated = await ctx.db.transaction(async (tx) => {
     const b = await loadReadable(tx, user, id);
     if (!mayChangeSharing(b, user)) throw new AppError('forbidden', 'Only the sending organisation can change the TLP of this bulletin.');
-    if (recipients) await checkRecipients(tx, recipients);
+    if (recipients) await checkRecipientsExist(tx, recipients);
     const [row] = await tx
       .update(bulletins)
       .set({ tlp, ...(recipients ? { recipientOrgs: [...new Set(recipients.orgs)], recipientUsers: [...new Set(recipients.users)] } : {}), updatedAt: new Date() })

@@ -8,6 +8,7 @@ import { SYSTEM } from '../access/actor.js';
 import { orgs, users, type UserRole } from '../access/schema.js';
 import { hashPassword } from '../access/secrets.js';
 import { bulletins } from '../bulletins/schema.js';
+import { loadDemoIncidents } from './demo-incidents.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { DEMO_STATES } from './community-data.js';
 
@@ -25,6 +26,8 @@ export interface DemoResult {
   readonly orgs: number;
   readonly users: number;
   readonly bulletins: number;
+  readonly elections?: number;
+  readonly incidents?: number;
   readonly password: string;
   readonly signIns: readonly DemoSignIn[];
 }
@@ -135,13 +138,16 @@ export async function loadDemo(ctx: AppContext, options: { ifEmpty: boolean }): 
     return { loaded: true, orgs: orgCount, users: userCount, bulletins: bulletinCount, password: DEMO_PASSWORD, signIns };
   });
   ctx.relay.kick();
-  return result;
+  if (!result.loaded) return result;
+  // Elections and incidents go through the services people use, after the directory exists.
+  const extra = await loadDemoIncidents(ctx);
+  return { ...result, elections: extra.elections, incidents: extra.incidents };
 }
 
 export function printDemoSignIns(result: DemoResult, publicUrl: string): void {
   const lines = [
     '',
-    `Demo community loaded: ${result.orgs} organisations, ${result.users} users, ${result.bulletins} bulletins.`,
+    `Demo community loaded: ${result.orgs} organisations, ${result.users} users, ${result.bulletins} bulletins, ${result.elections ?? 0} elections, ${result.incidents ?? 0} incidents.`,
     `Sign in at ${publicUrl} with any of these accounts; every demo password is: ${result.password}`,
     'Administrators and analysts set up an authenticator app (TOTP) at their first sign-in.',
     '',

@@ -34,12 +34,17 @@ function escapeHtml(s: string): string {
 }
 
 /** What an email may say. Email leaves the platform's control, so AMBER+STRICT and RED mails name nothing. */
-export function notificationEmail(input: { tlp: Tlp; title: string; excerpt: string; owner: string; link: string; shared: boolean }) {
+export function notificationEmail(input: { tlp: Tlp; title: string; excerpt: string; owner: string; link: string; shared: boolean; incident?: { ref: string; headline: string } }) {
   const restricted = input.tlp === 'AMBER+STRICT' || input.tlp === 'RED';
-  const subject = restricted ? `[TLP:${input.tlp}] A new bulletin for you` : `[TLP:${input.tlp}] ${input.shared ? 'Shared with you: ' : ''}${input.title}`;
+  const noun = input.incident ? 'incident' : 'bulletin';
+  const subject = restricted
+    ? `[TLP:${input.tlp}] ${input.incident ? 'An incident update' : 'A new bulletin'} for you`
+    : input.incident ? `[TLP:${input.tlp}] ${input.incident.ref} ${input.title}: ${input.incident.headline}` : `[TLP:${input.tlp}] ${input.shared ? 'Shared with you: ' : ''}${input.title}`;
   const lines = restricted
-    ? [`A TLP:${input.tlp} bulletin was ${input.shared ? 'shared with' : 'sent to'} you. Its label keeps its content inside Election Ops Center.`, '', `Read it: ${input.link}`]
-    : [`${input.owner} ${input.shared ? 'shared' : 'sent'} a TLP:${input.tlp} bulletin:`, '', input.title, '', input.excerpt, '', `Read it: ${input.link}`, '', `TLP:${input.tlp} — share only as the label allows.`];
+    ? [`A TLP:${input.tlp} ${noun} ${input.incident ? 'you can see was updated' : `was ${input.shared ? 'shared with' : 'sent to'} you`}. Its label keeps its content inside Election Ops Center.`, '', `Read it: ${input.link}`]
+    : input.incident
+      ? [`${input.incident.ref} (${input.owner}): ${input.title}`, '', input.incident.headline, '', `Read it: ${input.link}`, '', `TLP:${input.tlp} — share only as the label allows.`]
+      : [`${input.owner} ${input.shared ? 'shared' : 'sent'} a TLP:${input.tlp} bulletin:`, '', input.title, '', input.excerpt, '', `Read it: ${input.link}`, '', `TLP:${input.tlp} — share only as the label allows.`];
   const html = lines.map((l) => (l.startsWith('Read it: ') ? `<p><a href="${escapeHtml(input.link)}">Read it in Election Ops Center</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n');
   return { subject, text: `${lines.join('\n')}\n\nChange what you are told about: Account → Notifications.\n`, html };
 }
@@ -51,14 +56,16 @@ export function emailHandler(ctx: AppContext): JobHandler {
     if (!user?.active) return;
     const found = await stillReadable(ctx, seq, { userId: user.id, orgId: user.orgId });
     if (!found) return;
-    const p = found.event.payload as { title?: string; excerpt?: string; ownerName?: string };
+    const p = found.event.payload as { title?: string; excerpt?: string; ownerName?: string; ref?: string; text?: string };
+    const incident = found.event.recordKind === 'incident';
     const message = notificationEmail({
       tlp: found.latest.tlp,
-      title: p.title ?? 'A bulletin',
+      title: p.title ?? (incident ? 'An incident' : 'A bulletin'),
       excerpt: p.excerpt ?? '',
       owner: p.ownerName ?? 'An organisation',
-      link: `${ctx.config.publicUrl}/bulletins/${found.event.recordId}`,
+      link: `${ctx.config.publicUrl}/${incident ? 'incidents' : 'bulletins'}/${found.event.recordId}`,
       shared: found.event.type === 'bulletin.shared',
+      ...(incident ? { incident: { ref: p.ref ?? '', headline: p.text ?? 'Updated' } } : {}),
     });
     await ctx.mailer.send({ to: user.email, ...message });
     await ctx.db.insert(emailLog).values({ userId: user.id, eventSeq: seq, toAddress: user.email, subject: message.subject, status: ctx.mailer.configured ? 'sent' : 'logged', sentAt: new Date() });

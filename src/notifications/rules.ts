@@ -9,11 +9,15 @@ import type { Tlp } from '../platform/db/columns.js';
 export const NOTIFICATION_KINDS = {
   'bulletin.addressed': { label: 'A bulletin sent to my organisation or to me by name', inApp: true, email: true },
   'bulletin.community': { label: 'A bulletin for the whole community (TLP:CLEAR or GREEN)', inApp: false, email: false },
+  'incident.status': { label: 'Progress on incidents my office reported (status, merge, escalation)', inApp: true, email: true },
+  'incident.received': { label: 'New incident reports shared with my organisation (analysts)', inApp: true, email: false },
+  'incident.escalated': { label: 'Incidents escalated to my organisation (analysts)', inApp: true, email: true },
+  'incident.assigned': { label: 'An incident assigned to me', inApp: true, email: true },
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 
 /** Event types an organisation webhook can subscribe to. */
-export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed'] as const;
+export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed', 'incident.reported', 'incident.status-changed', 'incident.escalated', 'incident.merged'] as const;
 
 export interface SequencedEvent {
   readonly seq: number;
@@ -65,8 +69,58 @@ function bulletinTitle(e: SequencedEvent): string {
   return e.type === 'bulletin.shared' ? `Shared with you: ${title}` : title;
 }
 
+const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+
+/** Writes in-app rows and queues emails for `who` (a `from users u … where …` clause), honouring preferences. */
+async function notify(tx: Tx, e: SequencedEvent, kind: NotificationKind, who: SQL, title: string, link: string): Promise<void> {
+  await tx.execute(sql`insert into notifications (user_id, kind, title, link, event_seq)
+    select u.id, ${kind}, ${title}, ${link}, ${e.seq} ${who} and ${pref(kind, 'inApp')}`);
+  await tx.execute(sql`insert into jobs (kind, payload)
+    select 'notification.email', jsonb_build_object('userId', u.id, 'seq', ${e.seq}::bigint, 'kind', ${kind}::text) ${who} and ${pref(kind, 'email')}`);
+}
+
+/** Users of an incident event: active, allowed by the policy, not the person who acted. */
+function incidentAudience(e: SequencedEvent, scope: SQL): SQL {
+  const readable = readableBy(sharingOf(e), { userId: sql`u.id`, orgId: sql`u.org_id` });
+  const actor = typeof e.payload.byId === 'string' ? e.payload.byId : NOBODY;
+  return sql`from users u join orgs o on o.id = u.org_id
+    where u.active and o.active and u.id <> ${actor}::uuid and ${readable} and ${scope}`;
+}
+
+const analysts = sql`u.role in ('analyst', 'org-admin')`;
+
+async function incidentRules(tx: Tx, e: SequencedEvent): Promise<void> {
+  const ref = typeof e.payload.ref === 'string' ? e.payload.ref : 'An incident';
+  const title = typeof e.payload.title === 'string' ? e.payload.title : '';
+  const link = `/incidents/${e.recordId}`;
+  const details = (e.payload.details ?? {}) as Record<string, unknown>;
+  switch (e.type) {
+    case 'incident.reported':
+      await notify(tx, e, 'incident.received', incidentAudience(e, sql`u.org_id = any(${uuidArray(e.recipientOrgs)}) and u.org_id <> ${e.ownerOrg}::uuid and ${analysts}`), `New report ${ref}: ${title}`, link);
+      return;
+    case 'incident.status-changed':
+    case 'incident.merged':
+    case 'incident.unmerged':
+    case 'incident.escalated': {
+      const what = typeof e.payload.text === 'string' ? e.payload.text : 'Updated';
+      await notify(tx, e, 'incident.status', incidentAudience(e, sql`u.org_id = ${e.ownerOrg}::uuid`), `${ref} ${title}: ${what}`, link);
+      const added = Array.isArray(details.addedOrgs) ? (details.addedOrgs as string[]) : [];
+      if (e.type === 'incident.escalated' && added.length) {
+        await notify(tx, e, 'incident.escalated', incidentAudience(e, sql`u.org_id = any(${uuidArray(added)}) and ${analysts}`), `Escalated to you: ${ref} ${title}`, link);
+      }
+      return;
+    }
+    case 'incident.assigned':
+      if (typeof details.assigneeId === 'string') await notify(tx, e, 'incident.assigned', incidentAudience(e, sql`u.id = ${details.assigneeId}::uuid`), `Assigned to you: ${ref} ${title}`, link);
+      return;
+    default:
+      return;
+  }
+}
+
 /** Writes the in-app notifications and queues the emails and webhook calls of one event. */
 export async function applyRules(tx: Tx, e: SequencedEvent): Promise<void> {
+  if (e.recordKind === 'incident') await incidentRules(tx, e);
   if (e.recordKind === 'bulletin' && (e.type === 'bulletin.created' || e.type === 'bulletin.shared')) {
     const addressedOrgs = e.type === 'bulletin.shared' && Array.isArray(e.payload.addedOrgs) ? (e.payload.addedOrgs as string[]) : e.recipientOrgs;
     const kinds: NotificationKind[] = e.type === 'bulletin.created' && (e.tlp === 'CLEAR' || e.tlp === 'GREEN') ? ['bulletin.addressed', 'bulletin.community'] : ['bulletin.addressed'];

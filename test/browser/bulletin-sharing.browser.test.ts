@@ -3,41 +3,11 @@
 // state and another state see nothing — in the UI and through the API.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { client, seedOrg, seedUser, startTestNode, tokenFor, TEST_PASSWORD, type TestNode } from '../harness.js';
+import { client, seedOrg, seedUser, startTestNode, tokenFor, type TestNode } from '../harness.js';
 import { currentTotp } from '../../src/access/mfa.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.EOC_REQUIRE_BROWSER === '1') throw new Error(`${CHROMIUM} is missing but EOC_REQUIRE_BROWSER=1: install Debian's chromium.`);
-
-async function ensureWebBuilt(): Promise<void> {
-  if (fs.existsSync(path.join(root, 'web/dist/index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(root, 'web/vite.config.ts'), logLevel: 'warn' });
-}
-
-async function signIn(page: Page, url: string, email: string): Promise<void> {
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Accessibility basics a screen-reader user relies on: one h1, a label for every field, a skip link. */
-async function checkAccessibility(page: Page): Promise<void> {
-  const report = await page.evaluate(() => {
-    const unlabelled = [...document.querySelectorAll('input, select, textarea')]
-      .filter((el) => (el as HTMLInputElement).type !== 'hidden')
-      .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
-      .map((el) => el.outerHTML.slice(0, 80));
-    return { h1: document.querySelectorAll('h1').length, unlabelled, skip: Boolean(document.querySelector('a.usa-skipnav[href="#main-content"]')), lang: document.documentElement.lang };
-  });
-  expect(report).toEqual({ h1: 1, unlabelled: [], skip: true, lang: 'en' });
-}
+import { checkAccessibility, ensureWebBuilt, haveBrowser, launchChromium, root, signIn } from './browser-kit.js';
 
 describe.skipIf(!haveBrowser)('bulletin sharing in the browser', () => {
   let node: TestNode;
@@ -47,8 +17,7 @@ describe.skipIf(!haveBrowser)('bulletin sharing in the browser', () => {
   beforeAll(async () => {
     await ensureWebBuilt();
     node = await startTestNode({ listen: true });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);

@@ -13,6 +13,11 @@ import { BulletinPage } from './pages/bulletin.js';
 import { DirectoryPage } from './pages/directory.js';
 import { OrgPage } from './pages/org.js';
 import { AccountPage } from './pages/account.js';
+import { IncidentsPage } from './pages/incidents.js';
+import { IncidentReportPage } from './pages/incident-report.js';
+import { IncidentPage } from './pages/incident.js';
+import { BoardPage } from './pages/board.js';
+import type { Countdown } from './incidents-api.js';
 
 export function App() {
   return (
@@ -37,8 +42,31 @@ function UnreadCount() {
   );
 }
 
+/** The next election for the user's office, refreshed every few minutes (the day changes at midnight). */
+function useCountdown(enabled: boolean): Countdown | null {
+  const [c, setC] = useState<Countdown | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    const load = () => void get<Countdown>('/api/v1/elections/countdown').then(setC, () => undefined);
+    load();
+    const t = window.setInterval(load, 5 * 60_000);
+    return () => window.clearInterval(t);
+  }, [enabled]);
+  return c;
+}
+
+function CountdownBadge({ c }: { c: Countdown | null }) {
+  if (!c?.next) return null;
+  return (
+    <span className={`eoc-countdown${c.electionDay ? ' eoc-countdown--today' : ''}`} title={`${c.next.name}, ${c.next.day}`}>
+      {c.electionDay ? 'Election day' : `${c.daysLeft} day${c.daysLeft === 1 ? '' : 's'} to the election`}
+    </span>
+  );
+}
+
 function Header() {
   const { me, refresh } = useSession();
+  const countdown = useCountdown(Boolean(me && !me.pendingMfa));
   const { path } = useLocation();
   const current = (p: string) => (path === p || (p !== '/' && path.startsWith(p)) ? 'page' : undefined);
   const signOut = async () => {
@@ -52,18 +80,40 @@ function Header() {
   return (
     <header className="eoc-header padding-y-1">
       <div className="grid-container display-flex flex-wrap flex-align-center flex-justify">
-        <Link to="/" className="eoc-brand margin-right-4">
-          Election Ops Center
-        </Link>
+        <span>
+          <Link to="/" className="eoc-brand margin-right-2">
+            Election Ops Center
+          </Link>
+          <CountdownBadge c={countdown} />
+        </span>
         {ready && (
           <nav aria-label="Main">
             <ul className="eoc-nav">
+              {countdown?.electionDay && (
+                <li>
+                  <Link to="/board" aria-current={current('/board')}>
+                    Live board
+                  </Link>
+                </li>
+              )}
               <li>
                 <Link to="/" aria-current={current('/')}>
                   Inbox
                   <UnreadCount />
                 </Link>
               </li>
+              <li>
+                <Link to="/incidents" aria-current={current('/incidents')}>
+                  Incidents
+                </Link>
+              </li>
+              {!countdown?.electionDay && (
+                <li>
+                  <Link to="/board" aria-current={current('/board')}>
+                    Live board
+                  </Link>
+                </li>
+              )}
               {me.user.role !== 'viewer' && (
                 <li>
                   <Link to="/bulletins/new" aria-current={current('/bulletins/new')}>
@@ -108,6 +158,11 @@ function Page() {
   if (!me || me.pendingMfa || path === '/sign-in') return <SignInPage />;
   if (path === '/') return <InboxPage />;
   if (path === '/bulletins/new') return <ComposePage />;
+  if (path === '/incidents') return <IncidentsPage />;
+  if (path === '/incidents/new') return me.user.role === 'viewer' ? <IncidentsPage /> : <IncidentReportPage />;
+  const incident = /^\/incidents\/([0-9a-f-]{36})$/.exec(path);
+  if (incident) return <IncidentPage id={incident[1]!} />;
+  if (path === '/board') return <BoardPage />;
   const bulletin = /^\/bulletins\/([0-9a-f-]{36})$/.exec(path);
   if (bulletin) return <BulletinPage id={bulletin[1]!} />;
   if (path === '/directory') return <DirectoryPage />;

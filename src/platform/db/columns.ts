@@ -1,6 +1,6 @@
 // Column helpers shared by every domain's tables, including the shareable-record columns of the sharing policy.
 import { sql } from 'drizzle-orm';
-import { pgEnum, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { customType, pgEnum, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const TLP_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
 export type Tlp = (typeof TLP_LEVELS)[number];
@@ -23,3 +23,9 @@ export const shareableColumns = () => ({
 });
 
 export const textArray = (name: string) => text(name).array().notNull().default(sql`'{}'::text[]`);
+
+/** Binary content (attachments): a Buffer in, a Buffer out, whichever driver (pg or PGlite) read it. */
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});

@@ -1,7 +1,7 @@
 // A map of the states (Albers USA: the 48, Alaska and Hawaii) shaded by how many local offices each has
 // in the directory; territories, which the projection leaves out, are buttons beside it. Every shape is a
 // keyboard-focusable button with a name, and the same figures are in the table on the page.
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { geoAlbersUsa, geoPath } from 'd3-geo';
 import { feature } from 'topojson-client';
 import type { Topology, GeometryCollection } from 'topojson-specification';
@@ -21,7 +21,19 @@ function shade(value: number, max: number): string {
   return SHADES[i]!;
 }
 
-export function UsMap({ states, selected, onSelect }: { states: readonly MapState[]; selected: string | null; onSelect: (fips: string) => void }) {
+export interface MapLook {
+  /** Colour of a state that has a value; default: shades by value. */
+  readonly fillOf?: (state: MapState) => string;
+  /** Accessible name of a state's shape. */
+  readonly describe?: (name: string, state: MapState | undefined) => string;
+  /** Replaces the default legend. */
+  readonly legend?: ReactNode;
+  readonly label?: string;
+  /** States without a value can be chosen too (the board drills into any state). */
+  readonly allSelectable?: boolean;
+}
+
+export function UsMap({ states, selected, onSelect, look = {} }: { states: readonly MapState[]; selected: string | null; onSelect: (fips: string) => void; look?: MapLook }) {
   const shapes = useMemo(() => {
     const topology = atlas as unknown as Topology<{ states: GeometryCollection<{ name: string }> }>;
     const collection = feature(topology, topology.objects.states);
@@ -34,25 +46,26 @@ export function UsMap({ states, selected, onSelect }: { states: readonly MapStat
   const offMap = shapes.filter((s) => !s.d && byFips.has(s.fips));
   return (
     <figure className="margin-0">
-      <svg className="us-map" viewBox="0 0 960 600" role="group" aria-label="Map of states and their local offices in the directory">
+      <svg className="us-map" viewBox="0 0 960 600" role="group" aria-label={look.label ?? 'Map of states and their local offices in the directory'}>
         {shapes
           .filter((s) => s.d)
           .map((s) => {
             const st = byFips.get(s.fips);
-            const label = `${s.name}: ${st ? `${st.value} local office${st.value === 1 ? '' : 's'}` : 'not in the directory'}`;
+            const label = look.describe ? look.describe(s.name, st) : `${s.name}: ${st ? `${st.value} local office${st.value === 1 ? '' : 's'}` : 'not in the directory'}`;
+            const selectable = Boolean(st) || Boolean(look.allSelectable);
             return (
               <path
                 key={s.fips}
                 d={s.d ?? undefined}
-                fill={shade(st?.value ?? 0, max)}
+                fill={st && look.fillOf ? look.fillOf(st) : shade(st?.value ?? 0, max)}
                 className={selected === s.fips ? 'selected' : undefined}
-                tabIndex={st ? 0 : -1}
+                tabIndex={selectable ? 0 : -1}
                 role="button"
                 aria-label={label}
                 aria-pressed={selected === s.fips}
-                onClick={() => st && onSelect(s.fips)}
+                onClick={() => selectable && onSelect(s.fips)}
                 onKeyDown={(e) => {
-                  if (st && (e.key === 'Enter' || e.key === ' ')) {
+                  if (selectable && (e.key === 'Enter' || e.key === ' ')) {
                     e.preventDefault();
                     onSelect(s.fips);
                   }
@@ -63,6 +76,7 @@ export function UsMap({ states, selected, onSelect }: { states: readonly MapStat
             );
           })}
       </svg>
+      {look.legend ?? (
       <figcaption className="map-legend margin-top-1">
         <span>Local offices:</span>
         <span>
@@ -77,12 +91,13 @@ export function UsMap({ states, selected, onSelect }: { states: readonly MapStat
           </span>
         ))}
       </figcaption>
+      )}
       {offMap.length > 0 && (
         <div className="margin-top-1">
           <span className="margin-right-1">Territories:</span>
           {offMap.map((s) => (
             <button key={s.fips} type="button" aria-pressed={selected === s.fips} className={`usa-button usa-button--small ${selected === s.fips ? '' : 'usa-button--outline'} margin-bottom-1`} onClick={() => onSelect(s.fips)}>
-              {s.name} ({byFips.get(s.fips)?.value ?? 0})
+              {look.describe ? look.describe(s.name, byFips.get(s.fips)) : `${s.name} (${byFips.get(s.fips)?.value ?? 0})`}
             </button>
           ))}
         </div>
