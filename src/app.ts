@@ -17,6 +17,7 @@ import { authPlugin, actorOf } from './access/auth-plugin.js';
 import { readableBy } from './access/policy.js';
 import { outbox } from './platform/events/schema.js';
 import { registerDomains, startWorkers } from './domains.js';
+import { AuditChainer } from './audit/service.js';
 
 export const VERSION = '0.1.0';
 
@@ -55,6 +56,8 @@ export async function createContext(config: Config, options: NodeOptions = {}): 
 export async function startNode(config: Config, options: NodeOptions = {}): Promise<Node> {
   const ctx = await createContext(config, options);
   ctx.relay.start();
+  const chainer = new AuditChainer(ctx.db, ctx.log);
+  chainer.start();
   let app: App | null = null;
   let hub: LiveHub | null = null;
   const stopWorkers = options.workers === false ? async () => undefined : startWorkers(ctx);
@@ -89,6 +92,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
       await ctx.changes.close();
       await stopWorkers();
       await ctx.relay.stop();
+      await chainer.stop();
       await ctx.signals.close();
       ctx.mailer.close();
       if (!options.database) await ctx.database.close();

@@ -121,7 +121,7 @@ describe('read caches', () => {
     for (let i = 0; i < 3; i += 1) expect((await inbox.get('/api/v1/bulletins?limit=5')).json().items[0].id).toBe(strict.json().id);
     expect((await lookups('bulletin-pages')).hit).toBeGreaterThanOrEqual(before.hit + 2);
     expect(await countRows()).toBe(start + 3);
-    const [row] = rowsOf<{ org_ids: string[]; details: { ids: string[]; via: string } }>(await node.ctx.db.execute(sql`select org_ids, details from audit_log where action = 'bulletin.read-restricted' order by seq desc limit 1`));
+    const [row] = rowsOf<{ org_ids: string[]; details: { ids: string[]; via: string } }>(await node.ctx.db.execute(sql`select org_ids, details from audit_log where action = 'bulletin.read-restricted' order by id desc limit 1`));
     expect(row!.details).toEqual({ ids: [strict.json().id], via: 'list' });
     // The owner's administrators see who read their restricted bulletin.
     expect(row!.org_ids).toEqual(expect.arrayContaining([county.id, state.id]));

@@ -35,7 +35,8 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; change
   app.decorateRequest('authError', null);
   // A change request answers only once this node has heard of the change, so the next read sees it.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) {
+    // Routes whose writes feed no read cache (config.readYourWrites false) skip the round trip.
+    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || (request.routeOptions.config as { readYourWrites?: boolean } | undefined)?.readYourWrites === false) {
       done(null, payload);
       return;
     }

@@ -7,7 +7,7 @@ import type { UserActor } from '../access/actor.js';
 import { orgs, users } from '../access/schema.js';
 import { elections } from '../elections/schema.js';
 import { todayIn } from '../elections/service.js';
-import { reportIncident, type NewIncident } from '../incidents/service.js';
+import { reportIncident, type NewIncident } from '../incidents/report-service.js';
 import { applyPlaybook, changeStatus, escalateIncident, triageIncident } from '../incidents/case-service.js';
 
 async function actorFor(ctx: AppContext, email: string): Promise<UserActor | null> {

@@ -8,16 +8,14 @@ import type { Tlp } from '../platform/db/columns.js';
 import { AppError, notFound, type ProblemDetail } from '../platform/http/errors.js';
 import { emitEvent, type Sharing } from '../platform/events/outbox.js';
 import { renderMarkdown, excerpt } from '../platform/text/markdown.js';
-import { recordAudit, recordAuditNow } from '../audit/service.js';
-import { type Actor, requireUser, requireWrite, type UserActor } from '../access/actor.js';
+import { recordAuditNow } from '../audit/service.js';
+import { type Actor, requireUser, type UserActor } from '../access/actor.js';
 import { isAuditedRead, mayChangeSharing, readableBy, type ShareableColumns } from '../access/policy.js';
-import { defaultRecipientOrgs } from '../access/orgs-service.js';
 import { checkRecipientsExist, type Recipients } from '../access/recipients.js';
 import { orgs, users } from '../access/schema.js';
 import { daysToElection } from '../elections/service.js';
-import { elections } from '../elections/schema.js';
-import { computeSeverity, slaClock, slaDue } from './severity.js';
-import { CATEGORIES, COMPONENTS, categoryKind, isOpen, type Assessment, type Category, type Channel, type Component, type Severity, type Status, type Symptom } from './taxonomy.js';
+import { computeSeverity, slaClock } from './severity.js';
+import { CATEGORIES, categoryKind, isOpen, type Assessment, type Category, type Component, type Severity, type Status } from './taxonomy.js';
 import { incidentAttachments, incidentLinks, incidentTasks, incidentTimeline, incidents } from './schema.js';
 import { nextStatuses } from './workflow.js';
 import { suggestedPlaybooks } from './playbooks.js';
@@ -26,28 +24,7 @@ export type IncidentRow = typeof incidents.$inferSelect;
 
 export type { Recipients };
 
-export interface NewIncident {
-  readonly title: string;
-  readonly description: string;
-  readonly category: Category;
-  readonly component: Component;
-  readonly occurredAt: string;
-  readonly symptom?: Symptom;
-  readonly jurisdiction?: string;
-  readonly location?: string;
-  readonly address?: string;
-  readonly votingAffected?: boolean;
-  readonly countingAffected?: boolean;
-  readonly tlp?: Tlp;
-  readonly recipients?: Recipients;
-  /** An analyst logging a phone call: the caller. Makes the jurisdiction the reporting office. */
-  readonly hotline?: { readonly callerName: string; readonly callerContact?: string };
-  readonly electionId?: string;
-}
-
 export const JURISDICTION_TYPES = ['local', 'state', 'territory', 'tribal'] as const;
-/** Reports may say when something began up to this far ahead of the server clock (clock skew), not more. */
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** An incident's sharing columns as SQL values, to join it against users through the policy. */
 export function recordSharingSql(i: Pick<IncidentRow, 'ownerOrg' | 'authorId' | 'tlp' | 'recipientOrgs' | 'recipientUsers'>): ShareableColumns {
@@ -120,9 +97,10 @@ export async function namesOf(db: Db | Tx, i: IncidentRow) {
 }
 
 /** Writes an event and a timeline entry for a change, in the caller's transaction. */
-export async function recordChange(tx: Tx, user: UserActor, i: IncidentRow, change: { type: string; kind: (typeof incidentTimeline.$inferInsert)['kind']; text: string; details?: Record<string, unknown> }) {
-  await tx.insert(incidentTimeline).values({ incidentId: i.id, actorId: user.userId, actorName: user.name, actorOrg: user.orgId, kind: change.kind, text: change.text, details: change.details ?? {} });
-  await emitEvent(tx, { type: change.type, recordKind: 'incident', recordId: i.id, sharing: sharingOf(i), payload: { ...eventPayload(i, await namesOf(tx, i)), change: change.kind, text: change.text, by: user.name, byId: user.userId, ...(change.details ? { details: change.details } : {}) } });
+export async function recordChange(tx: Tx, user: UserActor, i: IncidentRow, change: { type: string; kind: (typeof incidentTimeline.$inferInsert)['kind']; text: string; details?: Record<string, unknown> }, knownNames?: { jurisdictionName: string; ownerName: string }) {
+  const [entry] = await tx.insert(incidentTimeline).values({ incidentId: i.id, actorId: user.userId, actorName: user.name, actorOrg: user.orgId, kind: change.kind, text: change.text, details: change.details ?? {} }).returning();
+  await emitEvent(tx, { type: change.type, recordKind: 'incident', recordId: i.id, sharing: sharingOf(i), payload: { ...eventPayload(i, knownNames ?? (await namesOf(tx, i))), change: change.kind, text: change.text, by: user.name, byId: user.userId, ...(change.details ? { details: change.details } : {}) } });
+  return entry!;
 }
 
 async function checkRecipients(tx: Tx, r: Recipients, tlp: Tlp): Promise<void> {
@@ -134,115 +112,6 @@ async function checkRecipients(tx: Tx, r: Recipients, tlp: Tlp): Promise<void> {
 }
 
 export { checkRecipients as checkIncidentRecipients };
-
-/** Checks what a form cannot: dates, contradictions, the jurisdiction and who may report for it. */
-async function resolveJurisdiction(tx: Tx, user: UserActor, input: NewIncident) {
-  const problems: ProblemDetail[] = [];
-  const occurredAt = new Date(input.occurredAt);
-  if (Number.isNaN(occurredAt.getTime())) problems.push({ field: 'occurredAt', message: 'not a date and time' });
-  else if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) problems.push({ field: 'occurredAt', message: 'is in the future; give the time it happened or was noticed' });
-  else if (occurredAt.getTime() < Date.now() - 5 * 365 * 86_400_000) problems.push({ field: 'occurredAt', message: 'is more than five years ago' });
-  if (input.symptom === 'observed' && (input.votingAffected || input.countingAffected)) {
-    problems.push({ field: 'symptom', message: '"no effect yet" contradicts "voting or counting affected right now"; choose degraded or unavailable' });
-  }
-  if (input.hotline && !isAnalyst(user)) problems.push({ field: 'hotline', message: 'only analysts log hotline calls' });
-  if (input.hotline && !input.jurisdiction) problems.push({ field: 'jurisdiction', message: 'a hotline call needs the caller\'s jurisdiction' });
-  const jurisdictionId = input.jurisdiction ?? user.orgId;
-  const [j] = await tx.select().from(orgs).where(eq(orgs.id, jurisdictionId));
-  if (!j || !j.active) problems.push({ field: 'jurisdiction', message: 'unknown jurisdiction' });
-  else if (!(JURISDICTION_TYPES as readonly string[]).includes(j.type)) {
-    problems.push({ field: 'jurisdiction', message: input.jurisdiction ? `${j.name} is not a jurisdiction (a local office, state, territory or tribal nation)` : 'your organisation is not a jurisdiction: say which jurisdiction this happened in' });
-  }
-  if (problems.length) throw new AppError('validation-failed', problems.length === 1 ? `The report is not complete: ${problems[0]!.field} ${problems[0]!.message}.` : 'The report has problems; see each field.', { details: problems });
-  const jur = j!;
-  const mayReport = jur.id === user.orgId || jur.parentId === user.orgId || (user.orgType === 'operations-center' && isAnalyst(user));
-  if (!mayReport) throw new AppError('forbidden', 'You can report for your own office (a state also for its local offices); the operations center logs calls for anyone.', { details: [{ field: 'jurisdiction', message: 'not yours to report for' }] });
-  let stateCode = jur.stateCode;
-  if (!stateCode && jur.parentId) {
-    const [parent] = await tx.select({ stateCode: orgs.stateCode }).from(orgs).where(eq(orgs.id, jur.parentId));
-    stateCode = parent?.stateCode ?? null;
-  }
-  return { jur, occurredAt, stateCode, countyFips: jur.type === 'local' && jur.fips && jur.fips.length >= 5 ? jur.fips.slice(0, 5) : null };
-}
-
-/** The election a report belongs to: the one given, else the jurisdiction's election within the next 90 days or the last 14. */
-async function electionFor(tx: Tx, jur: { id: string; parentId: string | null }, electionId: string | undefined, timeZone: string) {
-  if (electionId) {
-    const [e] = await tx.select({ id: elections.id }).from(elections).where(eq(elections.id, electionId));
-    if (!e) throw new AppError('validation-failed', 'The election does not exist.', { details: [{ field: 'electionId', message: 'unknown election' }] });
-  }
-  const days = await daysToElection(tx, timeZone, jur);
-  if (electionId) return { electionId, days };
-  const [near] = await tx
-    .select({ id: elections.id })
-    .from(elections)
-    .where(sql`${elections.day} between current_date - 14 and current_date + 90 and (cardinality(${elections.jurisdictions}) = 0 or ${jur.id}::uuid = any(${elections.jurisdictions})${jur.parentId ? sql` or ${jur.parentId}::uuid = any(${elections.jurisdictions})` : sql``})`)
-    .orderBy(sql`abs(${elections.day} - current_date)`)
-    .limit(1);
-  return { electionId: near?.id ?? null, days };
-}
-
-export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIncident) {
-  const user = requireWrite(actor);
-  const row = await ctx.db.transaction(async (tx) => {
-    const { jur, occurredAt, stateCode, countyFips } = await resolveJurisdiction(tx, user, input);
-    // A hotline call is the caller's office's report; otherwise the reporter's own organisation owns it.
-    const ownerOrg = input.hotline ? jur.id : user.orgId;
-    const tlp = input.tlp ?? 'AMBER';
-    const recipients = input.recipients
-      ? { orgs: [...new Set(input.recipients.orgs)], users: [...new Set(input.recipients.users)] }
-      : { orgs: tlp === 'RED' ? [] : await defaultRecipientOrgs(tx, ownerOrg), users: tlp === 'RED' ? [user.userId] : [] };
-    await checkRecipients(tx, recipients, tlp);
-    const symptom = input.symptom ?? (input.votingAffected || input.countingAffected ? 'degraded' : 'observed');
-    const { electionId, days } = await electionFor(tx, jur, input.electionId, ctx.config.timeZone);
-    const { severity } = computeSeverity({ component: input.component, symptom, daysToElection: days, votingOrCountingAffected: Boolean(input.votingAffected || input.countingAffected) });
-    const electionDay = days === 0;
-    const now = new Date();
-    const due = slaDue(now, severity, electionDay);
-    const channel: Channel = input.hotline ? 'hotline' : user.via === 'token' ? 'api' : 'web';
-    const [inserted] = await tx
-      .insert(incidents)
-      .values({
-        ownerOrg,
-        authorId: user.userId,
-        tlp,
-        recipientOrgs: recipients.orgs,
-        recipientUsers: recipients.users,
-        title: input.title.trim(),
-        description: input.description,
-        category: input.category,
-        component: input.component,
-        symptom,
-        occurredAt,
-        jurisdictionId: jur.id,
-        stateCode,
-        countyFips,
-        location: input.location?.trim() || null,
-        address: input.address?.trim() || null,
-        votingAffected: Boolean(input.votingAffected),
-        countingAffected: Boolean(input.countingAffected),
-        channel,
-        reporterName: input.hotline?.callerName.trim() ?? user.name,
-        reporterContact: input.hotline?.callerContact?.trim() ?? user.email,
-        severity,
-        computedSeverity: severity,
-        electionId,
-        electionDay,
-        triageDueAt: due.triageDueAt,
-        resolveDueAt: due.resolveDueAt,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    const i = inserted!;
-    const how = channel === 'hotline' ? `Hotline call from ${i.reporterName} logged by ${user.name}` : `Reported by ${user.name}`;
-    await recordChange(tx, user, i, { type: 'incident.reported', kind: 'reported', text: `${how}: ${CATEGORIES[i.category].label.toLowerCase()}, ${COMPONENTS[i.component].label.toLowerCase()}. Severity ${severity}.`, details: { channel, severity } });
-    await recordAudit(tx, user, { action: 'incident.reported', targetKind: 'incident', targetId: i.id, orgIds: [ownerOrg], details: { tlp, category: i.category, severity, channel } });
-    return i;
-  });
-  ctx.relay.kick();
-  return getIncident(ctx, user, row.id);
-}
 
 /** One incident the viewer may read, or 404 — also when it exists but the policy hides it. */
 export async function loadReadable(db: Db | Tx, user: UserActor, id: string, forUpdate = false): Promise<IncidentRow> {
@@ -384,6 +253,21 @@ export function presentSummary(i: IncidentRow, names: { ownerName: string; juris
   };
 }
 
+type TimelineRow = typeof incidentTimeline.$inferSelect;
+type TaskRow = typeof incidentTasks.$inferSelect;
+
+export interface CaseParts {
+  readonly names: { jurisdictionName: string; ownerName: string };
+  readonly assigneeName: string | null;
+  readonly timeline: readonly TimelineRow[];
+  readonly tasks: readonly TaskRow[];
+  readonly attachments: ReadonlyArray<{ id: string; filename: string; contentType: string; size: number; sha256: string; createdAt: Date }>;
+  readonly links: ReadonlyArray<{ id: string; ref: number; title: string; status: Status; severity: Severity }>;
+  readonly duplicates: ReadonlyArray<{ id: string; ref: number; title: string; status: Status }>;
+  readonly primary: { id: string; ref: number; title: string } | null;
+  readonly severityReasons: readonly string[];
+}
+
 /** The whole case file as the viewer may see it. */
 export async function getIncident(ctx: AppContext, actor: Actor, id: string) {
   const user = requireUser(actor);
@@ -400,7 +284,7 @@ export async function getIncident(ctx: AppContext, actor: Actor, id: string) {
     .orderBy(asc(incidentAttachments.createdAt));
   // Related, duplicate and primary incidents: only those the viewer may read themselves.
   const other = sql`(case when ${incidentLinks.a} = ${id}::uuid then ${incidentLinks.b} else ${incidentLinks.a} end)`;
-  const linked = await ctx.db
+  const links = await ctx.db
     .select({ id: incidents.id, ref: incidents.ref, title: incidents.title, status: incidents.status, severity: incidents.severity })
     .from(incidentLinks)
     .innerJoin(incidents, eq(incidents.id, other))
@@ -412,13 +296,17 @@ export async function getIncident(ctx: AppContext, actor: Actor, id: string) {
   const [primary] = i.mergedInto
     ? await ctx.db.select({ id: incidents.id, ref: incidents.ref, title: incidents.title }).from(incidents).where(and(eq(incidents.id, i.mergedInto), readableBy(incidents, user)))
     : [];
-  const worker = isAnalyst(user) && user.role !== 'viewer';
-  const mayWrite = user.role !== 'viewer';
   const [jur] = await ctx.db.select({ parentId: orgs.parentId }).from(orgs).where(eq(orgs.id, i.jurisdictionId));
   const days = await daysToElection(ctx.db, ctx.config.timeZone, { id: i.jurisdictionId, parentId: jur?.parentId ?? null });
   const severity = computeSeverity({ component: i.component, symptom: i.symptom, daysToElection: days, votingOrCountingAffected: i.votingAffected || i.countingAffected });
+  return presentCase(i, user, { names, assigneeName: assignee?.name ?? null, timeline, tasks, attachments, links, duplicates, primary: primary ?? null, severityReasons: severity.reasons });
+}
+
+export function presentCase(i: IncidentRow, user: UserActor, parts: CaseParts) {
+  const worker = isAnalyst(user) && user.role !== 'viewer';
+  const mayWrite = user.role !== 'viewer';
   return {
-    ...presentSummary(i, { ...names, assigneeName: assignee?.name ?? null }, new Date()),
+    ...presentSummary(i, { ...parts.names, assigneeName: parts.assigneeName }, new Date()),
     description: i.description,
     descriptionHtml: renderMarkdown(i.description),
     address: i.address,
@@ -426,16 +314,16 @@ export async function getIncident(ctx: AppContext, actor: Actor, id: string) {
     reporter: { name: i.reporterName, contact: i.reporterContact },
     assessmentRationale: i.assessmentRationale,
     computedSeverity: i.computedSeverity,
-    severityReasons: severity.reasons,
+    severityReasons: parts.severityReasons,
     triagedAt: i.triagedAt?.toISOString() ?? null,
     resolvedAt: i.resolvedAt?.toISOString() ?? null,
     closedAt: i.closedAt?.toISOString() ?? null,
-    mergedInto: i.mergedInto ? (primary ? { id: primary.id, ref: formatRef(primary.ref), title: primary.title } : { id: null, ref: null, title: null }) : null,
-    duplicates: duplicates.map((d) => ({ id: d.id, ref: formatRef(d.ref), title: d.title, status: d.status })),
-    links: linked.map((l) => ({ id: l.id, ref: formatRef(l.ref), title: l.title, status: l.status, severity: l.severity })),
-    timeline: timeline.map((t) => ({ id: t.id, at: t.at.toISOString(), actorName: t.actorName, kind: t.kind, text: t.text, details: t.details })),
-    tasks: tasks.map((t) => ({ id: t.id, title: t.title, position: t.position, playbook: t.playbook, done: t.done, doneAt: t.doneAt?.toISOString() ?? null })),
-    attachments: attachments.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })),
+    mergedInto: i.mergedInto ? (parts.primary ? { id: parts.primary.id, ref: formatRef(parts.primary.ref), title: parts.primary.title } : { id: null, ref: null, title: null }) : null,
+    duplicates: parts.duplicates.map((d) => ({ id: d.id, ref: formatRef(d.ref), title: d.title, status: d.status })),
+    links: parts.links.map((l) => ({ id: l.id, ref: formatRef(l.ref), title: l.title, status: l.status, severity: l.severity })),
+    timeline: parts.timeline.map((t) => ({ id: t.id, at: t.at.toISOString(), actorName: t.actorName, kind: t.kind, text: t.text, details: t.details })),
+    tasks: parts.tasks.map((t) => ({ id: t.id, title: t.title, position: t.position, playbook: t.playbook, done: t.done, doneAt: t.doneAt?.toISOString() ?? null })),
+    attachments: parts.attachments.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })),
     permissions: {
       work: worker,
       note: mayWrite,

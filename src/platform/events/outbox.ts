@@ -23,7 +23,12 @@ export interface NewEvent {
 }
 
 export async function emitEvent(tx: Tx, event: NewEvent): Promise<void> {
-  await tx.insert(outbox).values({
+  await eventInsert(tx, event);
+}
+
+/** The insert of an event, to run as part of a larger statement (one round trip for a record and its event). */
+export function eventInsert(db: Tx | Db, event: NewEvent) {
+  return db.insert(outbox).values({
     type: event.type,
     recordKind: event.recordKind,
     recordId: event.recordId,
@@ -41,10 +46,12 @@ const RELAY_LOCK = 7263003;
 /**
  * Gives committed, unsequenced events their delivery position. Only one node sequences at a time (a
  * transaction lock), and it only sees committed rows, so positions never go backwards: an event that
- * commits late is sequenced after everything already delivered. Returns the highest position assigned,
- * 0 when there was nothing to do, or null when another node holds the lock.
+ * commits late is sequenced after everything already delivered. Returns the highest position assigned (0
+ * when there was nothing to do) and how many rows got one, or null when another node holds the lock.
  */
-export async function sequenceOutbox(db: Db, batch = 2000): Promise<number | null> {
+export const SEQUENCE_BATCH = 2000;
+
+export async function sequenceOutbox(db: Db, batch = SEQUENCE_BATCH): Promise<{ high: number; count: number } | null> {
   return db.transaction(async (tx) => {
     const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`));
     if (!lock?.locked) return null;
@@ -59,7 +66,7 @@ export async function sequenceOutbox(db: Db, batch = 2000): Promise<number | nul
     );
     let max = 0;
     for (const r of rows) max = Math.max(max, Number(r.seq));
-    return max;
+    return { high: max, count: rows.length };
   });
 }
 

@@ -2,7 +2,7 @@
 // A node kicks its relay right after it commits; a slow poll catches anything a lost kick or signal missed.
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { sequenceOutbox } from './outbox.js';
+import { SEQUENCE_BATCH, sequenceOutbox } from './outbox.js';
 import type { EventSignals } from './signals.js';
 
 export class OutboxRelay {
@@ -36,17 +36,18 @@ export class OutboxRelay {
     try {
       while (this.dirty && !this.stopped) {
         this.dirty = false;
-        const high = await sequenceOutbox(this.db).catch((error: unknown) => {
+        const done = await sequenceOutbox(this.db).catch((error: unknown) => {
           this.log.warn({ err: error }, 'outbox relay pass failed');
-          return 0;
+          return { high: 0, count: 0 };
         });
-        if (high === null) {
+        if (done === null) {
           // Another node is sequencing; it may have started before our commit, so look again shortly.
           this.dirty = true;
           await new Promise((resolve) => setTimeout(resolve, 5));
-        } else if (high > 0) {
-          this.signals.publishSequenced(high);
-          this.dirty = true; // there may be more than one batch
+        } else if (done.count > 0) {
+          this.signals.publishSequenced(done.high);
+          // A full batch means more may be waiting; otherwise only a new kick (a new commit) calls for a pass.
+          if (done.count >= SEQUENCE_BATCH) this.dirty = true;
         }
       }
     } finally {
