@@ -138,7 +138,7 @@ async function main() {
     }
     if (name === 'incidents' || name === 'all') {
       const actors = await withDatabase(where, async (database) => incidentActors(database.db, quick ? 500 : 2000));
-      const server = await startServer({ ...where, port: port++, ...(process.env.EXP_ROLE ? { env: { EOC_ROLE: process.env.EXP_ROLE } } : {}) });
+      const server = await startServer({ ...where, port: port++ });
       try {
         const center = actors.viewers.find((v) => v.kind === 'center')!;
         const state = actors.viewers.find((v) => v.kind === 'state')!;

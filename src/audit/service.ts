@@ -49,11 +49,12 @@ async function appendAudit(tx: Tx, rows: ReadonlyArray<ReturnType<typeof auditRo
 }
 
 /**
- * The insert of one row, to run as part of the statement that makes the change (it commits with it). Call
+ * The insert of rows, to run as part of the statement that makes the change (it commits with it). Call
  * `auditWritten()` once that statement has run, so the chainer looks soon.
  */
-export function auditInsert(db: Db | Tx, actor: AuditActor, entry: AuditEntry) {
-  return db.insert(auditLog).values({ ...auditRow(actor, entry, new Date()), seq: null, prevHash: null, hash: null });
+export function auditsInsert(db: Db | Tx, rows: ReadonlyArray<{ actor: AuditActor; entry: AuditEntry }>) {
+  const at = new Date();
+  return db.insert(auditLog).values(rows.map((r) => ({ ...auditRow(r.actor, r.entry, at), seq: null, prevHash: null, hash: null })));
 }
 
 /** Appends one row. Call inside a transaction (`db.transaction`) so it commits with the change it records. */

@@ -1,7 +1,8 @@
-// Filing a report. On election day hundreds arrive a minute, so the transaction is kept short: one query
-// gathers everything the checks need (the jurisdiction and its state, the reporter's organisation, the
-// operations centers, the elections that concern it), then the incident, its first timeline entry, its event
-// and its audit row are written; the answer is built from what is already known rather than read back.
+// Filing a report. On election day hundreds arrive a minute, so reports are group-committed: the reports that
+// arrive while one group is being written form the next group. For a group, two queries gather everything the
+// checks need (the jurisdictions and their states, the reporters' organisations, the operations centers, the
+// elections, reference numbers), then one statement writes every report with its first timeline entry, its
+// event and its audit row — all or nothing. Each answer is built from what is already known, not read back.
 import { randomUUID } from 'node:crypto';
 import { eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { AppContext } from '../platform/context.js';
@@ -9,8 +10,8 @@ import type { Db } from '../platform/db/client.js';
 import { rowsOf } from '../platform/db/client.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { AppError, type ProblemDetail } from '../platform/http/errors.js';
-import { auditInsert, auditWritten } from '../audit/service.js';
-import { eventInsert } from '../platform/events/outbox.js';
+import { auditsInsert, auditWritten } from '../audit/service.js';
+import { eventsInsert } from '../platform/events/outbox.js';
 import { type Actor, requireWrite, type UserActor } from '../access/actor.js';
 import type { Recipients } from '../access/recipients.js';
 import { elections } from '../elections/schema.js';
@@ -45,7 +46,7 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const ELECTION_BEFORE_DAYS = 14;
 const ELECTION_AHEAD_DAYS = 90;
 
-interface Context {
+interface Jurisdiction {
   id: string;
   name: string;
   type: string;
@@ -54,11 +55,18 @@ interface Context {
   state_code: string | null;
   fips: string | null;
   parent_state_code: string | null;
-  reporter_org_name: string | null;
-  centers: string[];
-  elections: Array<{ id: string; day: string }>;
-  ref: number | string;
 }
+
+interface Shared {
+  centers: string[];
+  elections: Array<{ id: string; day: string; jurisdictions: string[] }>;
+  names: Record<string, string>;
+  refs: Array<number | string>;
+}
+
+/** Drivers differ on how they hand back arrays and json (values or text). */
+const asArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : String(v ?? '').replace(/[{}]/g, '').split(',').filter(Boolean));
+const asJson = <T,>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 function checkForm(user: UserActor, input: NewIncident): { occurredAt: Date; problems: ProblemDetail[] } {
   const problems: ProblemDetail[] = [];
@@ -74,37 +82,110 @@ function checkForm(user: UserActor, input: NewIncident): { occurredAt: Date; pro
   return { occurredAt, problems };
 }
 
-async function loadContext(tx: Db, user: UserActor, jurisdictionId: string, today: string): Promise<Context | undefined> {
-  const [row] = rowsOf<Context>(
-    await tx.execute(sql`select j.id, j.name, j.type::text as type, j.parent_id, j.active, j.state_code, j.fips,
-        p.state_code as parent_state_code,
-        (select r.name from orgs r where r.id = ${user.orgId}::uuid) as reporter_org_name,
-        -- Taken here to write the report, its event and its audit row in one statement; a refused report
-        -- leaves a gap in the numbers, which is harmless.
-        nextval('incident_ref')::bigint as ref,
-        (select coalesce(array_agg(c.id), '{}') from orgs c where c.type = 'operations-center' and c.active) as centers,
-        (select coalesce(json_agg(json_build_object('id', e.id, 'day', e.day) order by e.day), '[]'::json) from ${elections} e
-          where e.day between ${today}::date - ${ELECTION_BEFORE_DAYS}::int and ${today}::date + ${ELECTION_AHEAD_DAYS}::int
-            and (cardinality(e.jurisdictions) = 0 or j.id = any(e.jurisdictions) or j.parent_id = any(e.jurisdictions))) as elections
-      from orgs j left join orgs p on p.id = j.parent_id
-      where j.id = ${jurisdictionId}::uuid`),
+async function loadGroupContext(db: Db, jurisdictionIds: readonly string[], reporterOrgs: readonly string[], count: number, today: string) {
+  const jurisdictions = rowsOf<Jurisdiction>(
+    await db.execute(sql`select j.id, j.name, j.type::text as type, j.parent_id, j.active, j.state_code, j.fips, p.state_code as parent_state_code
+      from orgs j left join orgs p on p.id = j.parent_id where j.id = any(${`{${jurisdictionIds.join(',')}}`}::uuid[])`),
   );
-  if (!row) return undefined;
-  // Drivers differ on how they hand back uuid[] (array or literal).
-  const centers = Array.isArray(row.centers) ? row.centers : String(row.centers).replace(/[{}]/g, '').split(',').filter(Boolean);
-  const list = typeof row.elections === 'string' ? (JSON.parse(row.elections) as Context['elections']) : row.elections;
-  return { ...row, centers, elections: list };
+  const [row] = rowsOf<Shared>(
+    await db.execute(sql`select
+        (select coalesce(array_agg(c.id), '{}') from orgs c where c.type = 'operations-center' and c.active) as centers,
+        (select coalesce(json_agg(json_build_object('id', e.id, 'day', e.day, 'jurisdictions', e.jurisdictions) order by e.day), '[]'::json) from ${elections} e
+          where e.day between ${today}::date - ${ELECTION_BEFORE_DAYS}::int and ${today}::date + ${ELECTION_AHEAD_DAYS}::int) as elections,
+        (select coalesce(json_object_agg(r.id, r.name), '{}'::json) from orgs r where r.id = any(${`{${reporterOrgs.join(',')}}`}::uuid[])) as names,
+        -- Numbers are taken for the whole group; a refused report leaves a gap, which is harmless.
+        (select array_agg(nextval('incident_ref')) from generate_series(1, ${count}::int)) as refs`),
+  );
+  return {
+    jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
+    centers: asArray(row!.centers),
+    elections: asJson<Shared['elections']>(row!.elections).map((e) => ({ ...e, jurisdictions: asArray(e.jurisdictions) })),
+    names: asJson<Record<string, string>>(row!.names),
+    refs: asArray(row!.refs).map(Number),
+  };
 }
 
 /** A query builder's SQL as is: embedded directly, drizzle would wrap it in parentheses, which a CTE's INSERT cannot have. */
 const bare = (query: unknown): SQL => (query as SQLWrapper).getSQL();
 
-export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIncident) {
-  const user = requireWrite(actor);
-  const today = todayIn(ctx.config.timeZone);
+type Presented = ReturnType<typeof presentCase>;
+
+interface Pending {
+  readonly user: UserActor;
+  readonly input: NewIncident;
+  readonly resolve: (value: Presented) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Prepared {
+  readonly p: Pending;
+  readonly i: IncidentRow;
+  readonly names: { jurisdictionName: string; ownerName: string };
+  readonly entry: typeof incidentTimeline.$inferSelect;
+  readonly reasons: readonly string[];
+  readonly text: string;
+}
+
+/** Group commit of reports, one per database (see the module header). */
+class ReportBatcher {
+  private queue: Pending[] = [];
+  private flushing = false;
+  constructor(private readonly ctx: AppContext) {}
+
+  add(user: UserActor, input: NewIncident): Promise<Presented> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ user, input, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, 200);
+        try {
+          await this.write(group);
+        } catch (error) {
+          for (const p of group) p.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async write(group: Pending[]): Promise<void> {
+    const { ctx } = this;
+    const db = ctx.db;
+    const today = todayIn(ctx.config.timeZone);
+    const context = await loadGroupContext(db, [...new Set(group.map((p) => p.input.jurisdiction ?? p.user.orgId))], [...new Set(group.map((p) => p.user.orgId))], group.length, today);
+    const ready: Prepared[] = [];
+    for (const [k, p] of group.entries()) {
+      try {
+        ready.push(await prepare(db, p, context, context.refs[k]!, today));
+      } catch (error) {
+        p.reject(error);
+      }
+    }
+    if (!ready.length) return;
+    // Every report of the group, its first timeline entry, its event and its audit row: one statement.
+    await db.execute(sql`with
+      i as (${bare(db.insert(incidents).values(ready.map((r) => r.i)))}),
+      t as (${bare(db.insert(incidentTimeline).values(ready.map((r) => r.entry)))}),
+      o as (${bare(eventsInsert(db, ready.map((r) => ({ type: 'incident.reported', recordKind: 'incident', recordId: r.i.id, sharing: sharingOf(r.i), payload: { ...eventPayload(r.i, r.names), change: 'reported', text: r.text, by: r.p.user.name, byId: r.p.user.userId, details: r.entry.details } }))))})
+      ${bare(auditsInsert(db, ready.map((r) => ({ actor: r.p.user, entry: { action: 'incident.reported' as const, targetKind: 'incident', targetId: r.i.id, orgIds: [r.i.ownerOrg], details: { tlp: r.i.tlp, category: r.i.category, severity: r.i.severity, channel: r.i.channel } } }))))}`);
+    auditWritten();
+    ctx.relay.kick();
+    for (const r of ready) r.p.resolve(presentCase(r.i, r.p.user, { names: r.names, assigneeName: null, timeline: [r.entry], tasks: [], attachments: [], links: [], duplicates: [], primary: null, severityReasons: r.reasons }));
+  }
+}
+
+/** Checks one report against the group's context and builds its rows; throws the 4xx it deserves. */
+async function prepare(db: Db, p: Pending, context: Awaited<ReturnType<typeof loadGroupContext>>, ref: number, today: string): Promise<Prepared> {
+  const { user, input } = p;
   const { occurredAt, problems } = checkForm(user, input);
-  const db = ctx.db;
-  const jur = await loadContext(db, user, input.jurisdiction ?? user.orgId, today);
+  const jur = context.jurisdictions.get(input.jurisdiction ?? user.orgId);
   if (!jur || !jur.active) problems.push({ field: 'jurisdiction', message: 'unknown jurisdiction' });
   else if (!(JURISDICTION_TYPES as readonly string[]).includes(jur.type)) {
     problems.push({ field: 'jurisdiction', message: input.jurisdiction ? `${jur.name} is not a jurisdiction (a local office, state, territory or tribal nation)` : 'your organisation is not a jurisdiction: say which jurisdiction this happened in' });
@@ -117,7 +198,7 @@ export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIn
   // A hotline call is the caller's office's report; otherwise the reporter's own organisation owns it.
   const ownerOrg = input.hotline ? j.id : user.orgId;
   const ownerParent = input.hotline ? j.parent_id : user.orgParentId;
-  const ownerName = input.hotline || j.id === user.orgId ? j.name : (j.reporter_org_name ?? '');
+  const ownerName = input.hotline || j.id === user.orgId ? j.name : (context.names[user.orgId] ?? '');
   const tlp = input.tlp ?? 'AMBER';
   let recipients: { orgs: string[]; users: string[] };
   if (input.recipients) {
@@ -127,7 +208,7 @@ export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIn
     recipients = { orgs: [], users: [user.userId] };
   } else {
     // The defaults (the owner's state and the operations center) come from the directory itself.
-    recipients = { orgs: [...new Set([...(ownerParent ? [ownerParent] : []), ...j.centers])].filter((id) => id !== ownerOrg), users: [] };
+    recipients = { orgs: [...new Set([...(ownerParent ? [ownerParent] : []), ...context.centers])].filter((id) => id !== ownerOrg), users: [] };
   }
   let electionId: string | null = null;
   if (input.electionId) {
@@ -135,19 +216,21 @@ export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIn
     if (!e) throw new AppError('validation-failed', 'The election does not exist.', { details: [{ field: 'electionId', message: 'unknown election' }] });
     electionId = e.id;
   }
-  const dated = j.elections.map((e) => ({ id: e.id, days: daysBetween(today, e.day) }));
+  const dated = context.elections
+    .filter((e) => e.jurisdictions.length === 0 || e.jurisdictions.includes(j.id) || (j.parent_id !== null && e.jurisdictions.includes(j.parent_id)))
+    .map((e) => ({ id: e.id, days: daysBetween(today, e.day) }));
   // Severity looks at the next election (or one whose canvass is still under way); the report belongs to the nearest.
   const days = dated.find((e) => e.days >= -CLOSE_AFTER_DAYS)?.days ?? null;
   electionId ??= [...dated].sort((a, b) => Math.abs(a.days) - Math.abs(b.days))[0]?.id ?? null;
   const symptom = input.symptom ?? (input.votingAffected || input.countingAffected ? 'degraded' : 'observed');
   const severity = computeSeverity({ component: input.component, symptom, daysToElection: days, votingOrCountingAffected: Boolean(input.votingAffected || input.countingAffected) });
   const electionDay = days === 0;
-  const now = new Date(Math.floor(Date.now()));
+  const now = new Date();
   const due = slaDue(now, severity.severity, electionDay);
   const channel: Channel = input.hotline ? 'hotline' : user.via === 'token' ? 'api' : 'web';
   const i: IncidentRow = {
     id: randomUUID(),
-    ref: Number(j.ref),
+    ref,
     ownerOrg,
     authorId: user.userId,
     tlp,
@@ -188,17 +271,20 @@ export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIn
     createdAt: now,
     updatedAt: now,
   };
-  const names = { jurisdictionName: j.name, ownerName };
   const how = channel === 'hotline' ? `Hotline call from ${i.reporterName} logged by ${user.name}` : `Reported by ${user.name}`;
   const text = `${how}: ${CATEGORIES[i.category].label.toLowerCase()}, ${COMPONENTS[i.component].label.toLowerCase()}. Severity ${i.severity}.`;
   const entry = { id: randomUUID(), incidentId: i.id, at: now, actorId: user.userId, actorName: user.name, actorOrg: user.orgId, kind: 'reported' as const, text, details: { channel, severity: i.severity } };
-  // The report, its first timeline entry, its event and its audit row: one statement, so they commit together.
-  await db.execute(sql`with
-    i as (${bare(db.insert(incidents).values(i))}),
-    t as (${bare(db.insert(incidentTimeline).values(entry))}),
-    o as (${bare(eventInsert(db, { type: 'incident.reported', recordKind: 'incident', recordId: i.id, sharing: sharingOf(i), payload: { ...eventPayload(i, names), change: 'reported', text, by: user.name, byId: user.userId, details: entry.details } }))})
-    ${bare(auditInsert(db, user, { action: 'incident.reported', targetKind: 'incident', targetId: i.id, orgIds: [ownerOrg], details: { tlp, category: i.category, severity: i.severity, channel } }))}`);
-  auditWritten();
-  ctx.relay.kick();
-  return presentCase(i, user, { names, assigneeName: null, timeline: [entry], tasks: [], attachments: [], links: [], duplicates: [], primary: null, severityReasons: severity.reasons });
+  return { p, i, names: { jurisdictionName: j.name, ownerName }, entry, reasons: severity.reasons, text };
+}
+
+const batchers = new WeakMap<object, ReportBatcher>();
+
+export async function reportIncident(ctx: AppContext, actor: Actor, input: NewIncident) {
+  const user = requireWrite(actor);
+  let batcher = batchers.get(ctx.db);
+  if (!batcher) {
+    batcher = new ReportBatcher(ctx);
+    batchers.set(ctx.db, batcher);
+  }
+  return batcher.add(user, input);
 }

@@ -23,12 +23,12 @@ export interface NewEvent {
 }
 
 export async function emitEvent(tx: Tx, event: NewEvent): Promise<void> {
-  await eventInsert(tx, event);
+  await eventsInsert(tx, [event]);
 }
 
-/** The insert of an event, to run as part of a larger statement (one round trip for a record and its event). */
-export function eventInsert(db: Tx | Db, event: NewEvent) {
-  return db.insert(outbox).values({
+/** The insert of events, to run as part of a larger statement (one round trip for records and their events). */
+export function eventsInsert(db: Tx | Db, events: readonly NewEvent[]) {
+  return db.insert(outbox).values(events.map((event) => ({
     type: event.type,
     recordKind: event.recordKind,
     recordId: event.recordId,
@@ -38,7 +38,7 @@ export function eventInsert(db: Tx | Db, event: NewEvent) {
     recipientOrgs: [...event.sharing.recipientOrgs],
     recipientUsers: [...event.sharing.recipientUsers],
     payload: event.payload,
-  });
+  })));
 }
 
 const RELAY_LOCK = 7263003;
