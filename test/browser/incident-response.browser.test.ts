@@ -97,6 +97,16 @@ describe.skipIf(!haveBrowser)('incident response in the browser', () => {
     await onBoard.waitFor({ timeout: 20_000 });
     expect(await analyst.locator('.board-tile').first().textContent()).toContain('1');
     if (process.env.EOC_SCREENSHOTS === '1') await analyst.screenshot({ path: path.join(root, 'docs/images/board.png'), fullPage: true });
+    // Drill down into Georgia: its counties, Fulton coloured by the outage.
+    await analyst.getByRole('button', { name: 'GA', exact: true }).click();
+    await analyst.getByRole('heading', { name: 'GA: open incidents by county' }).waitFor();
+    const fultonShape = analyst.locator('svg[aria-label^="Map of the counties of GA"] path[aria-label^="Fulton County Elections: 1 open"]');
+    await fultonShape.waitFor({ timeout: 20_000 });
+    expect(await fultonShape.getAttribute('fill')).toBe('#e66f0e');
+    expect(await analyst.locator('table', { hasText: 'Open incidents by county' }).getByText('13121').count()).toBe(1);
+    await checkAccessibility(analyst);
+    if (process.env.EOC_SCREENSHOTS === '1') await analyst.screenshot({ path: path.join(root, 'docs/images/board-county.png'), fullPage: true });
+    await analyst.getByRole('button', { name: '← All states' }).click();
     await onBoard.click();
     await analyst.getByRole('heading', { name: /Power out at Precinct 12/, level: 1 }).waitFor();
     await checkAccessibility(analyst);

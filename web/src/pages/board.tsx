@@ -7,6 +7,7 @@ import { Link } from '../router.js';
 import { useLiveEvents, useLiveStatus } from '../live.js';
 import { ErrorAlert, Loading } from '../components/alerts.js';
 import { UsMap, type MapState } from '../components/us-map.js';
+import { CountyMap } from '../components/county-map.js';
 import { SeverityBadge, SlaBadge } from '../components/incident-badges.js';
 import { INCIDENT_EVENTS, label, loadTaxonomy, relativeMinutes, SEVERITY_COLORS, STATE_FIPS, STATUS_LABELS, type Board, type Severity, type Taxonomy } from '../incidents-api.js';
 
@@ -42,6 +43,15 @@ export function BoardPage() {
   const mapStates: MapState[] = useMemo(() => (board?.states ?? []).filter((s) => STATE_FIPS[s.stateCode]).map((s) => ({ fips: STATE_FIPS[s.stateCode]!, name: s.stateCode, value: s.worst ? SEVERITY_RANK[s.worst] : 0 })), [board]);
   const byCode = new Map((board?.states ?? []).map((s) => [s.stateCode, s]));
   if (!board) return error ? <ErrorAlert error={error} heading="The board could not be loaded" /> : <Loading what="the live board" />;
+  const severityLegend = (
+    <figcaption className="map-legend margin-top-1">
+      <span>Most severe open incident:</span>
+      {(['critical', 'high', 'medium', 'low'] as const).map((s) => (
+        <span key={s}><svg width="16" height="16" aria-hidden="true"><rect width="16" height="16" fill={SEVERITY_COLORS[s]} stroke="#71767a" /></svg> {s}</span>
+      ))}
+      <span><svg width="16" height="16" aria-hidden="true"><rect width="16" height="16" fill="#f0f0f0" stroke="#71767a" /></svg> none</span>
+    </figcaption>
+  );
   const c = board.countdown;
   return (
     <>
@@ -95,29 +105,32 @@ export function BoardPage() {
         <div className="grid-col-12 desktop:grid-col-8">
           <h2 className="font-sans-lg">{state ? `${state}: open incidents by county` : 'Open incidents by state'}</h2>
           {state && <button type="button" className="usa-button usa-button--unstyled margin-bottom-1" onClick={() => setState('')}>← All states</button>}
-          <UsMap
-            states={mapStates}
-            selected={state ? STATE_FIPS[state] ?? null : null}
-            onSelect={(fips) => setState(FIPS_STATE[fips] ?? '')}
-            look={{
-              label: 'Map of states coloured by their most severe open incident. Choose a state to see its counties.',
-              allSelectable: true,
-              fillOf: (s) => (s.value ? SEVERITY_COLORS[(['low', 'medium', 'high', 'critical'] as const)[s.value - 1]!] : '#f0f0f0'),
-              describe: (name, s) => {
-                const st = s ? byCode.get(FIPS_STATE[s.fips] ?? '') : undefined;
-                return st ? `${name}: ${st.open} open, worst ${st.worst}${st.breached ? `, ${st.breached} past SLA` : ''}` : `${name}: no open incidents`;
-              },
-              legend: (
-                <figcaption className="map-legend margin-top-1">
-                  <span>Most severe open incident:</span>
-                  {(['critical', 'high', 'medium', 'low'] as const).map((s) => (
-                    <span key={s}><svg width="16" height="16" aria-hidden="true"><rect width="16" height="16" fill={SEVERITY_COLORS[s]} stroke="#71767a" /></svg> {s}</span>
-                  ))}
-                  <span><svg width="16" height="16" aria-hidden="true"><rect width="16" height="16" fill="#f0f0f0" stroke="#71767a" /></svg> none</span>
-                </figcaption>
-              ),
-            }}
-          />
+          {state && STATE_FIPS[state] ? (
+            <>
+              <CountyMap
+                stateFips={STATE_FIPS[state]!}
+                label={`Map of the counties of ${state}, coloured by their most severe open incident`}
+                values={board.counties.map((c) => ({ fips: c.countyFips, fill: c.worst ? SEVERITY_COLORS[c.worst] : '#f0f0f0', label: `${c.name ?? c.countyFips}: ${c.open} open, worst ${c.worst}${c.breached ? `, ${c.breached} past SLA` : ''}` }))}
+              />
+              {severityLegend}
+            </>
+          ) : (
+            <UsMap
+              states={mapStates}
+              selected={state ? STATE_FIPS[state] ?? null : null}
+              onSelect={(fips) => setState(FIPS_STATE[fips] ?? '')}
+              look={{
+                label: 'Map of states coloured by their most severe open incident. Choose a state to see its counties.',
+                allSelectable: true,
+                fillOf: (s) => (s.value ? SEVERITY_COLORS[(['low', 'medium', 'high', 'critical'] as const)[s.value - 1]!] : '#f0f0f0'),
+                describe: (name, s) => {
+                  const st = s ? byCode.get(FIPS_STATE[s.fips] ?? '') : undefined;
+                  return st ? `${name}: ${st.open} open, worst ${st.worst}${st.breached ? `, ${st.breached} past SLA` : ''}` : `${name}: no open incidents`;
+                },
+                legend: severityLegend,
+              }}
+            />
+          )}
           {state ? <CountyTable board={board} /> : <StateTable board={board} onPick={setState} />}
           <h2 className="font-sans-lg">Reports over time</h2>
           <Chart series={board.series} hours={hours} />
