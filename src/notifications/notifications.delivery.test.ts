@@ -117,7 +117,11 @@ describe('notifications: in-app, email over SMTP, signed webhooks', () => {
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(sig) ?? [];
     expect(createHmac('sha256', secret).update(`${t}.${delivered.body}`).digest('hex')).toBe(v1);
     expect(JSON.parse(delivered.body)).toMatchObject({ type: 'bulletin.created', record: { kind: 'bulletin', id: bulletinId, tlp: 'AMBER' } });
-    const [d] = await ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, String(delivered.headers['x-eoc-delivery'])));
+    // The worker records the answer once the receiver has replied: wait for that, not just for the hit.
+    const d = await until('the delivery recorded', async () => {
+      const [row] = await ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, String(delivered.headers['x-eoc-delivery'])));
+      return row?.status === 'delivered' && row;
+    });
     expect(d).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 204 });
 
     // Nobody else heard of it: no email, no in-app row, no Cobb webhook.

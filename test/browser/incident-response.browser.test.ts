@@ -61,6 +61,22 @@ describe.skipIf(!haveBrowser)('incident response in the browser', () => {
     const analyst = await openPage();
     analystPage = analyst;
     await signIn(analyst, node.url, people.analyst.email);
+    // Today is election day in Georgia: the analyst puts it on the calendar.
+    await analyst.getByRole('link', { name: 'Elections' }).click();
+    await analyst.getByRole('heading', { name: 'Elections', level: 1 }).waitFor();
+    await analyst.getByLabel('Name').fill('Georgia special election');
+    await analyst.getByLabel('Kind').selectOption('special');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: node.config.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    await analyst.getByLabel('Election day').fill(today);
+    await analyst.locator('label[for="e-nationwide"]').click();
+    await analyst.getByLabel('Find an organisation').fill('Georgia');
+    await analyst.locator('label.usa-checkbox__label', { hasText: 'Georgia Elections Division' }).click();
+    await analyst.getByRole('button', { name: 'Add election' }).click();
+    await confirmed(analyst, 'Georgia special election added to the calendar.');
+    await analyst.getByRole('row', { name: /Georgia special election/ }).getByText('(today)').waitFor();
+    await checkAccessibility(analyst);
+    await analyst.reload();
+    await analyst.locator('.eoc-countdown', { hasText: 'Election day' }).waitFor();
     await analyst.getByRole('link', { name: 'Live board' }).click();
     await analyst.getByRole('heading', { name: 'Live board', level: 1 }).waitFor();
     await analyst.locator('.live-dot--open').waitFor();
@@ -69,7 +85,8 @@ describe.skipIf(!haveBrowser)('incident response in the browser', () => {
     // The county clerk reports from the form.
     const county = await openPage();
     await signIn(county, node.url, people.fulton.email);
-    await county.getByRole('link', { name: 'Incidents' }).click();
+    await county.locator('.eoc-countdown', { hasText: 'Election day' }).waitFor();
+    await county.getByRole('link', { name: 'Incidents', exact: true }).click();
     await county.getByRole('link', { name: 'Report an incident' }).click();
     await county.getByRole('heading', { name: 'Report an incident', level: 1 }).waitFor();
     await checkAccessibility(county);

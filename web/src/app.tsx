@@ -17,6 +17,7 @@ import { IncidentsPage } from './pages/incidents.js';
 import { IncidentReportPage } from './pages/incident-report.js';
 import { IncidentPage } from './pages/incident.js';
 import { BoardPage } from './pages/board.js';
+import { ElectionsPage } from './pages/elections.js';
 import type { Countdown } from './incidents-api.js';
 
 export function App() {
@@ -122,6 +123,11 @@ function Header() {
                 </li>
               )}
               <li>
+                <Link to="/elections" aria-current={current('/elections')}>
+                  Elections
+                </Link>
+              </li>
+              <li>
                 <Link to="/directory" aria-current={current('/directory')}>
                   Directory
                 </Link>
@@ -163,6 +169,7 @@ function Page() {
   const incident = /^\/incidents\/([0-9a-f-]{36})$/.exec(path);
   if (incident) return <IncidentPage id={incident[1]!} />;
   if (path === '/board') return <BoardPage />;
+  if (path === '/elections') return <ElectionsPage />;
   const bulletin = /^\/bulletins\/([0-9a-f-]{36})$/.exec(path);
   if (bulletin) return <BulletinPage id={bulletin[1]!} />;
   if (path === '/directory') return <DirectoryPage />;
