@@ -79,6 +79,13 @@ describe('incidents', () => {
     }
     const queue = await api('analyst').get('/api/v1/incidents?sort=due');
     expect(queue.json().items.map((x: { id: string }) => x.id)).toContain(i.id);
+    // The analysts of the recipient organisations are told of the new report; nobody else is.
+    for (const who of ['gaAnalyst', 'analyst']) {
+      await until(`new-report notification for ${who}`, async () => (await api(who).get('/api/v1/notifications')).json().items.some((n: { title: string }) => n.title === `New report ${i.ref}: Power outage at Precinct 12`) || null);
+    }
+    for (const who of ['azAnalyst', 'federal', 'cobb', 'fulton']) {
+      expect(JSON.stringify((await api(who).get('/api/v1/notifications')).json())).not.toContain(i.ref);
+    }
   });
 
   it('refuses bad reports with a message per field and saves nothing', async () => {

@@ -97,6 +97,9 @@ describe('read caches', () => {
   it('a token revoked or a user deactivated by another process stops working', async () => {
     const user = await seedUser(node.ctx, county.id, 'member');
     const token = await tokenFor(node.ctx, user.id);
+    // The user was written beside the API: let the node hear of it first, or that news would empty the cache
+    // between the two requests below.
+    await node.ctx.changes.sync();
     const api = client(node, token);
     expect((await api.get('/api/v1/bulletins/unread-count')).statusCode).toBe(200);
     const before = await lookups('api-tokens');

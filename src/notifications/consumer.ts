@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../platform/db/client.js';
 import type { EventSignals } from '../platform/events/signals.js';
 import { eventCursors, outbox } from '../platform/events/schema.js';
-import { applyRules, type SequencedEvent } from './rules.js';
+import { applyRulesBatch, type SequencedEvent } from './rules.js';
 
 export const CONSUMER = 'notifications';
 const BATCH = 200;
@@ -104,21 +104,19 @@ export class NotificationConsumer {
         .where(and(isNotNull(outbox.seq), gt(outbox.seq, position)))
         .orderBy(asc(outbox.seq))
         .limit(BATCH);
-      for (const r of rows) {
-        const event: SequencedEvent = {
-          seq: r.seq!,
-          type: r.type,
-          recordKind: r.recordKind,
-          recordId: r.recordId,
-          ownerOrg: r.ownerOrg,
-          authorId: r.authorId,
-          tlp: r.tlp,
-          recipientOrgs: r.recipientOrgs,
-          recipientUsers: r.recipientUsers,
-          payload: (r.payload ?? {}) as Record<string, unknown>,
-        };
-        await applyRules(tx, event);
-      }
+      const events: SequencedEvent[] = rows.map((r) => ({
+        seq: r.seq!,
+        type: r.type,
+        recordKind: r.recordKind,
+        recordId: r.recordId,
+        ownerOrg: r.ownerOrg,
+        authorId: r.authorId,
+        tlp: r.tlp,
+        recipientOrgs: r.recipientOrgs,
+        recipientUsers: r.recipientUsers,
+        payload: (r.payload ?? {}) as Record<string, unknown>,
+      }));
+      await applyRulesBatch(tx, events);
       const last = rows.at(-1);
       if (last) await tx.update(eventCursors).set({ position: last.seq!, updatedAt: sql`now()` }).where(eq(eventCursors.consumer, CONSUMER));
       return rows.length;

@@ -1,7 +1,7 @@
 // Which events notify whom. Each rule is set-based SQL: the people (or organisations, for webhooks) to tell
 // are chosen by the sharing policy in the database, never fetched and filtered, and by their preferences.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../platform/db/client.js';
+import { rowsOf, type Tx } from '../platform/db/client.js';
 import { readableBy, type ShareableColumns } from '../access/policy.js';
 import type { Tlp } from '../platform/db/columns.js';
 
@@ -89,13 +89,14 @@ function incidentAudience(e: SequencedEvent, scope: SQL): SQL {
 
 const analysts = sql`u.role in ('analyst', 'org-admin')`;
 
-async function incidentRules(tx: Tx, e: SequencedEvent): Promise<void> {
+async function incidentRules(tx: Tx, e: SequencedEvent, reportsDone: boolean): Promise<void> {
   const ref = typeof e.payload.ref === 'string' ? e.payload.ref : 'An incident';
   const title = typeof e.payload.title === 'string' ? e.payload.title : '';
   const link = `/incidents/${e.recordId}`;
   const details = (e.payload.details ?? {}) as Record<string, unknown>;
   switch (e.type) {
     case 'incident.reported':
+      if (reportsDone) return;
       await notify(tx, e, 'incident.received', incidentAudience(e, sql`u.org_id = any(${uuidArray(e.recipientOrgs)}) and u.org_id <> ${e.ownerOrg}::uuid and ${analysts}`), `New report ${ref}: ${title}`, link);
       return;
     case 'incident.status-changed':
@@ -118,15 +119,47 @@ async function incidentRules(tx: Tx, e: SequencedEvent): Promise<void> {
   }
 }
 
+/**
+ * New reports of a whole batch at once: on election day they come by the hundred, and one statement tells the
+ * analysts of every report's recipient organisations (policy, preferences and all) instead of one per report.
+ */
+async function notifyReportsReceived(tx: Tx, events: readonly SequencedEvent[]): Promise<void> {
+  const kind: NotificationKind = 'incident.received';
+  const rows = events.map((e) => {
+    const ref = typeof e.payload.ref === 'string' ? e.payload.ref : 'An incident';
+    const title = typeof e.payload.title === 'string' ? e.payload.title : '';
+    const actor = typeof e.payload.byId === 'string' ? e.payload.byId : NOBODY;
+    return sql`(${e.seq}::bigint, ${e.ownerOrg}::uuid, ${e.authorId ?? NOBODY}::uuid, ${e.tlp}::tlp, ${uuidArray(e.recipientOrgs)}, ${uuidArray(e.recipientUsers)}, ${`New report ${ref}: ${title}`}::text, ${`/incidents/${e.recordId}`}::text, ${actor}::uuid)`;
+  });
+  const readable = readableBy({ ownerOrg: sql`ev.owner_org`, authorId: sql`ev.author_id`, tlp: sql`ev.tlp`, recipientOrgs: sql`ev.rorgs`, recipientUsers: sql`ev.rusers` }, { userId: sql`u.id`, orgId: sql`u.org_id` });
+  await tx.execute(sql`with ev(seq, owner_org, author_id, tlp, rorgs, rusers, title, link, actor) as (values ${sql.join(rows, sql`, `)}),
+      who as (select u.id, ev.seq, ev.title, ev.link, ${pref(kind, 'inApp')} as in_app, ${pref(kind, 'email')} as by_email
+        from ev join users u on u.org_id = any(ev.rorgs) and u.org_id <> ev.owner_org join orgs o on o.id = u.org_id
+        where u.active and o.active and u.id <> ev.actor and ${analysts} and ${readable} and (${pref(kind, 'inApp')} or ${pref(kind, 'email')})),
+      n as (insert into notifications (user_id, kind, title, link, event_seq) select id, ${kind}, title, link, seq from who where in_app)
+    insert into jobs (kind, payload) select 'notification.email', jsonb_build_object('userId', id, 'seq', seq, 'kind', ${kind}::text) from who where by_email`);
+}
+
+/** Applies the rules to a batch of events in order; the common cases are set-based. */
+export async function applyRulesBatch(tx: Tx, events: readonly SequencedEvent[]): Promise<void> {
+  const reported = events.filter((e) => e.recordKind === 'incident' && e.type === 'incident.reported');
+  if (reported.length) await notifyReportsReceived(tx, reported);
+  // Most installations have few webhooks: look once per batch rather than once per event.
+  const webhooks = events.some((e) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type))
+    ? rowsOf<{ any: boolean }>(await tx.execute(sql`select exists (select 1 from webhooks where active) as any`))[0]?.any === true
+    : false;
+  for (const e of events) await applyRules(tx, e, { reportsDone: true, webhooks });
+}
+
 /** Writes the in-app notifications and queues the emails and webhook calls of one event. */
-export async function applyRules(tx: Tx, e: SequencedEvent): Promise<void> {
-  if (e.recordKind === 'incident') await incidentRules(tx, e);
+export async function applyRules(tx: Tx, e: SequencedEvent, options: { reportsDone?: boolean; webhooks?: boolean } = {}): Promise<void> {
+  if (e.recordKind === 'incident') await incidentRules(tx, e, options.reportsDone ?? false);
   if (e.recordKind === 'bulletin' && (e.type === 'bulletin.created' || e.type === 'bulletin.shared')) {
     const addressedOrgs = e.type === 'bulletin.shared' && Array.isArray(e.payload.addedOrgs) ? (e.payload.addedOrgs as string[]) : e.recipientOrgs;
     const kinds: NotificationKind[] = e.type === 'bulletin.created' && (e.tlp === 'CLEAR' || e.tlp === 'GREEN') ? ['bulletin.addressed', 'bulletin.community'] : ['bulletin.addressed'];
     for (const kind of kinds) await notify(tx, e, kind, audience(e, kind, addressedOrgs), bulletinTitle(e), `/bulletins/${e.recordId}`);
   }
-  if ((WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {
+  if (options.webhooks !== false && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {
     // An organisation reads what any member of it could read, except RED (which is for named people).
     const readable = readableBy(sharingOf(e), { userId: sql`${NOBODY}::uuid`, orgId: sql`w.org_id` });
     await tx.execute(sql`with d as (

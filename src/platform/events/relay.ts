@@ -16,6 +16,11 @@ export class OutboxRelay {
     private readonly signals: EventSignals,
     private readonly log: Logger,
     private readonly pollMs = 250,
+    /**
+     * A pass waits this long for more commits to arrive: under a burst (election-day intake) one pass then
+     * sequences many events and the live stream fans them out together, instead of one pass per commit.
+     */
+    private readonly coalesceMs = 5,
   ) {}
 
   start(): void {
@@ -35,6 +40,7 @@ export class OutboxRelay {
     this.running = true;
     try {
       while (this.dirty && !this.stopped) {
+        if (this.coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.coalesceMs));
         this.dirty = false;
         const done = await sequenceOutbox(this.db).catch((error: unknown) => {
           this.log.warn({ err: error }, 'outbox relay pass failed');
