@@ -139,3 +139,14 @@ export function client(node: TestNode, token?: string) {
     delete: (url: string, extra?: Record<string, string>) => app.inject({ method: 'DELETE', url, headers: headers(extra) }),
   };
 }
+
+/** Polls `fn` until it returns something truthy (and returns that), or fails after `timeoutMs` naming `what`. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -3,19 +3,9 @@
 // the board, after-action exports, live events and notifications — and bad input that changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { client, seedOrg, seedUser, startTestNode, tokenFor, type TestNode } from './harness.js';
+import { client, seedOrg, seedUser, startTestNode, tokenFor, until, type TestNode } from './harness.js';
 import { openSse } from './sse-client.js';
 import { rowsOf } from '../src/platform/db/client.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 

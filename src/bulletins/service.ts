@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, not, sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../platform/context.js';
 import type { Tx } from '../platform/db/client.js';
 import type { Tlp } from '../platform/db/columns.js';
+import { encodeKeyset, decodeKeyset } from '../platform/http/keyset.js';
 import { AppError, notFound } from '../platform/http/errors.js';
 import { emitEvent, type Sharing } from '../platform/events/outbox.js';
 import { recordAudit, recordAuditNow } from '../audit/service.js';
@@ -104,7 +105,7 @@ export async function listBulletins(ctx: AppContext, actor: Actor, query: Bullet
   const last = page.at(-1);
   return {
     items: page.map((r) => present(r.b, { read: r.read, ownerName: r.ownerName, authorName: r.authorName, attachmentCount: r.attachments, withBody: false })),
-    next: more && last ? Buffer.from(JSON.stringify([last.b.createdAt.toISOString(), last.b.id])).toString('base64url') : null,
+    next: more && last ? encodeKeyset(last.b) : null,
   };
 }
 
@@ -124,16 +125,7 @@ export async function auditListedReads(ctx: AppContext, user: UserActor, restric
   });
 }
 
-export function parseBulletinCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (!Number.isNaN(createdAt.getTime()) && /^[0-9a-f-]{36}$/i.test(id)) return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  throw new AppError('validation-failed', 'The page cursor is not valid; start from the first page.', { details: [{ field: 'cursor', message: 'invalid' }] });
-}
+export const parseBulletinCursor = decodeKeyset;
 
 /** Unread bulletins in the inbox, counted up to `cap` (a badge shows "999+"; counting a million rows helps nobody). */
 export async function unreadCount(ctx: AppContext, actor: Actor, cap = 999): Promise<{ unread: number; capped: boolean }> {

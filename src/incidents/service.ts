@@ -5,6 +5,7 @@ import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../platform/context.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import type { Tlp } from '../platform/db/columns.js';
+import { encodeKeyset, decodeKeyset } from '../platform/http/keyset.js';
 import { AppError, notFound, type ProblemDetail } from '../platform/http/errors.js';
 import { emitEvent, type Sharing } from '../platform/events/outbox.js';
 import { renderMarkdown, excerpt } from '../platform/text/markdown.js';
@@ -190,20 +191,11 @@ export async function listIncidents(ctx: AppContext, actor: Actor, query: Incide
   const now = new Date();
   return {
     items: page.map((r) => presentSummary(r.i, { ownerName: r.ownerName, jurisdictionName: r.jurisdictionName, assigneeName: r.assigneeName }, now)),
-    next: more && last && query.sort === 'newest' ? Buffer.from(JSON.stringify([last.i.createdAt.toISOString(), last.i.id])).toString('base64url') : null,
+    next: more && last && query.sort === 'newest' ? encodeKeyset(last.i) : null,
   };
 }
 
-export function parseIncidentCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (!Number.isNaN(createdAt.getTime()) && /^[0-9a-f-]{36}$/i.test(id)) return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  throw new AppError('validation-failed', 'The page cursor is not valid; start from the first page.', { details: [{ field: 'cursor', message: 'invalid' }] });
-}
+export const parseIncidentCursor = decodeKeyset;
 
 /** AMBER+STRICT and RED incidents a user was shown are reads for the audit log, visible to their owners' admins. */
 export async function auditListedReads(ctx: AppContext, user: UserActor, items: ReadonlyArray<{ id: string; tlp: Tlp; ownerOrg: string }>, via: string): Promise<void> {

@@ -5,20 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { client, freshDatabase, seedOrg, seedUser, startTestNode, tokenFor, type TestDatabase, type TestNode } from '../../test/harness.js';
+import { client, freshDatabase, seedOrg, seedUser, startTestNode, tokenFor, until, type TestDatabase, type TestNode } from '../../test/harness.js';
 import { notifications, webhookDeliveries } from './schema.js';
 import { rowsOf } from '../platform/db/client.js';
 import { startSmtp, type TestSmtp } from '../../test/smtp.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('notifications: in-app, email over SMTP, signed webhooks', () => {
   let smtp: TestSmtp;
