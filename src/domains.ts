@@ -2,6 +2,7 @@
 import type { App } from './platform/http/server.js';
 import type { AppContext } from './platform/context.js';
 import { JobWorker } from './platform/jobs/queue.js';
+import { acceptRawFiles } from './platform/files/raw-body.js';
 import { accessRoutes } from './access/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bulletinRoutes } from './bulletins/routes.js';
@@ -12,6 +13,7 @@ import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
 
 export function registerDomains(app: App, ctx: AppContext): void {
+  acceptRawFiles(app, ctx.config.attachmentLimitBytes);
   accessRoutes(app, ctx, ctx.config.authRateLimit);
   auditRoutes(app, ctx);
   bulletinRoutes(app, ctx);

@@ -6,6 +6,7 @@ import { AppError } from '../platform/http/errors.js';
 import { Cursor, IdParams, Limit, RecipientsSchema, TlpSchema, Uuid } from '../platform/http/schemas.js';
 import type { FastifyReply } from 'fastify';
 import { actorOf } from '../access/auth-plugin.js';
+import { csvCell } from '../platform/http/csv.js';
 import { sendStoredFile } from '../platform/files/send-file.js';
 import { requireUser } from '../access/actor.js';
 import { ReadCache } from '../platform/cache/read-cache.js';
@@ -23,12 +24,6 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-function csvCell(value: unknown): string {
-  const s = Array.isArray(value) ? value.join(' ') : String(value ?? '');
-  // Leading =,+,-,@ would be formulas in a spreadsheet: neutralise them.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function bulletinRoutes(app: App, ctx: AppContext): void {
   app.post('/api/v1/bulletins', {
@@ -120,9 +115,7 @@ export function bulletinRoutes(app: App, ctx: AppContext): void {
     schema: { tags: ['bulletins'], summary: 'Change the TLP label (owner organisation only)', params: IdParams, body: Type.Object({ tlp: TlpSchema, recipients: Type.Optional(RecipientsSchema) }, { additionalProperties: false }) },
   }, async (request) => changeTlp(ctx, actorOf(request), request.params.id, request.body.tlp, request.body.recipients));
 
-  // Attachments are sent as the raw body with the file's content type and its name in a header, so no
-  // multipart parser holds the file twice.
-  app.addContentTypeParser(['application/pdf', 'text/plain', 'text/csv', 'message/rfc822', 'image/png', 'image/jpeg', 'application/zip', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], { parseAs: 'buffer', bodyLimit: ctx.config.attachmentLimitBytes }, (_req, body, done) => done(null, body));
+  // Attachments are the raw body (see platform/files/raw-body.ts).
   app.post('/api/v1/bulletins/:id/attachments', {
     bodyLimit: ctx.config.attachmentLimitBytes,
     schema: { tags: ['bulletins'], summary: 'Attach a file (raw body; name in X-Filename)', params: IdParams, headers: Type.Object({ 'x-filename': Type.String({ minLength: 1, maxLength: 300 }) }) },

@@ -5,6 +5,7 @@ import PDFDocument from 'pdfkit';
 import { and, asc, eq, lt } from 'drizzle-orm';
 import type { AppContext } from '../platform/context.js';
 import { AppError } from '../platform/http/errors.js';
+import { csvLine } from '../platform/http/csv.js';
 import { type Actor, requireUser } from '../access/actor.js';
 import { orgs } from '../access/schema.js';
 import { elections } from '../elections/schema.js';
@@ -12,14 +13,6 @@ import { ASSESSMENTS, CATEGORIES, COMPONENTS, type Category } from './taxonomy.j
 import { incidents } from './schema.js';
 import { auditListedReads, filtersOf, formatRef, getIncident, kindOf } from './service.js';
 
-export function csvCell(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
-  // A leading =, +, -, @ would be a formula in a spreadsheet: neutralise it.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join(',')}\r\n`;
 const minutesBetween = (a: Date | null, b: Date | null) => (a && b ? Math.max(0, Math.round((b.getTime() - a.getTime()) / 60_000)) : null);
 
 function median(values: readonly number[]): number | null {

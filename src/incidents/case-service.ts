@@ -40,16 +40,18 @@ async function act(ctx: AppContext, user: UserActor, id: string, fn: (tx: Tx, i:
   return getIncident(ctx, user, id);
 }
 
+/** Active users (of active organisations) who may read the case: the policy decides, in SQL. Join users with orgs. */
+function mayReadCase(i: IncidentRow) {
+  return and(eq(users.active, true), eq(orgs.active, true), readableBy(recordSharingSql(i), { userId: sql`${users.id}`, orgId: sql`${users.orgId}` }));
+}
+
 async function checkAssignee(tx: Tx, i: IncidentRow, assigneeId: string): Promise<string> {
-  // The owner of a case must be an active analyst who may read it: the policy decides, in SQL.
+  // The owner of a case must be an active analyst who may read it.
   const [u] = await tx
     .select({ name: users.name, role: users.role })
     .from(users)
     .innerJoin(orgs, eq(orgs.id, users.orgId))
-    .where(and(eq(users.id, assigneeId), eq(users.active, true), eq(orgs.active, true), readableBy(
-      recordSharingSql(i),
-      { userId: sql`${users.id}`, orgId: sql`${users.orgId}` },
-    )));
+    .where(and(eq(users.id, assigneeId), mayReadCase(i)));
   if (!u) throw new AppError('validation-failed', 'The owner must be an active user who can see this incident.', { details: [{ field: 'assigneeId', message: 'cannot see this incident' }] });
   if (u.role !== 'analyst' && u.role !== 'org-admin') throw new AppError('validation-failed', `${u.name} is not an analyst.`, { details: [{ field: 'assigneeId', message: 'not an analyst' }] });
   return u.name;
@@ -321,10 +323,8 @@ export async function possibleOwners(ctx: AppContext, actor: Actor, id: string) 
     .select({ id: users.id, name: users.name, orgName: orgs.name })
     .from(users)
     .innerJoin(orgs, eq(orgs.id, users.orgId))
-    .where(and(eq(users.active, true), eq(orgs.active, true), inArray(users.role, ['analyst', 'org-admin']), readableBy(
-      recordSharingSql(i),
-      { userId: sql`${users.id}`, orgId: sql`${users.orgId}` },
-    ), // CLEAR and GREEN are readable by everyone: offer the analysts of the organisations it concerns.
+    .where(and(inArray(users.role, ['analyst', 'org-admin']), mayReadCase(i),
+      // CLEAR and GREEN are readable by everyone: offer the analysts of the organisations it concerns.
       i.tlp === 'CLEAR' || i.tlp === 'GREEN' ? inArray(users.orgId, [i.ownerOrg, ...i.recipientOrgs]) : sql`true`))
     .orderBy(orgs.name, users.name)
     .limit(500);
