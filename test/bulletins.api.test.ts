@@ -144,4 +144,23 @@ describe('bulletins API', () => {
     }
     expect(await count()).toBe(before);
   });
+  it('attachments: the sender attaches a checked, hashed file; recipients download it; a program named .pdf is refused', async () => {
+    const b = (await client(node, tokens.state).post('/api/v1/bulletins', { title: 'Poll-worker guide', body: 'Attached.', tlp: 'AMBER', recipients: { orgs: [c1.id], users: [] } })).json();
+    const app = node.node.app!;
+    const upload = (who: string, type: string, name: string, payload: Buffer) => app.inject({ method: 'POST', url: `/api/v1/bulletins/${b.id}/attachments`, headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': type, 'x-filename': name }, payload });
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    const ok = await upload('state', 'application/pdf', 'guide.pdf', pdf);
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ filename: 'guide.pdf', contentType: 'application/pdf', size: pdf.length });
+    const bad = await upload('state', 'application/pdf', 'ballots.pdf', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(300, 0x90)]));
+    expect(bad.statusCode).toBe(415);
+    expect(bad.json()).toMatchObject({ code: 'unsupported-media-type' });
+    expect((await upload('c1', 'application/pdf', 'mine.pdf', pdf)).statusCode).toBe(403);
+    const got = await client(node, tokens.c1).get(`/api/v1/bulletins/${b.id}/attachments/${ok.json().id}`);
+    expect(got.statusCode).toBe(200);
+    expect(got.headers['x-content-sha256']).toBe(ok.json().sha256);
+    expect(got.headers['content-disposition']).toContain('attachment');
+    expect((await client(node, tokens.c3).get(`/api/v1/bulletins/${b.id}/attachments/${ok.json().id}`)).statusCode).toBe(404);
+    expect((await client(node, tokens.c1).get(`/api/v1/bulletins/${b.id}`)).json().attachments.map((a: { filename: string }) => a.filename)).toEqual(['guide.pdf']);
+  });
 });

@@ -16,6 +16,7 @@ import { checkRecipientsExist, type Recipients } from '../access/recipients.js';
 import { orgs, users } from '../access/schema.js';
 import { bulletinAttachments, bulletinReads, bulletins } from './schema.js';
 import { excerpt, renderMarkdown } from '../platform/text/markdown.js';
+import { checkUpload } from '../platform/files/check-upload.js';
 
 export type { Recipients };
 
@@ -227,14 +228,11 @@ export async function changeTlp(ctx: AppContext, actor: Actor, id: string, tlp: 
   return getBulletin(ctx, user, updated.id);
 }
 
-export const ALLOWED_ATTACHMENT_TYPES = new Set(['application/pdf', 'text/plain', 'text/csv', 'image/png', 'image/jpeg', 'application/json', 'application/zip', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
-
 export async function addAttachment(ctx: AppContext, actor: Actor, id: string, file: { filename: string; contentType: string; data: Buffer }) {
   const user = requireWrite(actor);
   if (file.data.length > ctx.config.attachmentLimitBytes) throw new AppError('payload-too-large', `Attachments are limited to ${Math.round(ctx.config.attachmentLimitBytes / 1048576)} MB.`);
-  const contentType = file.contentType.split(';')[0]!.trim().toLowerCase();
-  if (!ALLOWED_ATTACHMENT_TYPES.has(contentType)) throw new AppError('unsupported-media-type', `Files of type ${contentType} cannot be attached. Use PDF, text, CSV, images, JSON, ZIP or Office documents.`);
-  const filename = file.filename.replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200) || 'attachment';
+  // The same checks as every upload: the bytes must be what the name and type say (no program as a .pdf).
+  const { filename, contentType } = await checkUpload(file.filename, file.contentType, file.data);
   return ctx.db.transaction(async (tx) => {
     const b = await loadReadable(tx, user, id);
     if (b.ownerOrg !== user.orgId) throw new AppError('forbidden', 'Only the sending organisation can attach files.');

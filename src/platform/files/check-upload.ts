@@ -16,7 +16,6 @@ export const ACCEPTED_FILES: Readonly<Record<string, Kind>> = {
   'image/jpeg': { extensions: ['jpg', 'jpeg'], sniffed: ['image/jpeg'] },
   'text/plain': { extensions: ['txt', 'log', 'eml'], sniffed: 'text' },
   'text/csv': { extensions: ['csv'], sniffed: 'text' },
-  'application/json': { extensions: ['json'], sniffed: 'text' },
   'message/rfc822': { extensions: ['eml'], sniffed: 'text' },
   'application/zip': { extensions: ['zip'], sniffed: ['application/zip'] },
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { extensions: ['docx'], sniffed: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/zip'] },
@@ -44,7 +43,7 @@ export async function checkUpload(filename: string, declaredType: string, data: 
   const name = filename.replace(/[\\/\u0000-\u001f\u007f]/g, '_').replace(/^\.+/, '').slice(0, 200) || 'attachment';
   const contentType = declaredType.split(';')[0]!.trim().toLowerCase();
   const kind = ACCEPTED_FILES[contentType];
-  const accepted = 'PDF, PNG, JPEG, text, CSV, JSON, email (.eml), ZIP, Word or Excel';
+  const accepted = 'PDF, PNG, JPEG, text, CSV, email (.eml), ZIP, Word or Excel';
   if (!kind) throw new AppError('unsupported-media-type', `Files of type ${contentType || 'unknown'} cannot be attached. Use ${accepted}.`, { details: [{ field: 'file', message: 'type not accepted' }] });
   const ext = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
   if (!kind.extensions.includes(ext)) {

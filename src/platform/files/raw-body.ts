@@ -4,8 +4,8 @@ import type { App } from '../http/server.js';
 import { ACCEPTED_FILES } from './check-upload.js';
 
 export function acceptRawFiles(app: App, limitBytes: number): void {
-  // application/json stays with the JSON parser; everything else accepted is read as a Buffer, and
-  // application/octet-stream too, so that an unknown type gets the clear 415 of checkUpload.
-  const types = [...Object.keys(ACCEPTED_FILES).filter((t) => t !== 'application/json'), 'application/octet-stream'];
+  // JSON is not among them (its parser owns application/json); application/octet-stream is read too, so an
+  // unknown type gets the clear 415 of checkUpload rather than a parser error.
+  const types = [...Object.keys(ACCEPTED_FILES), 'application/octet-stream'];
   app.addContentTypeParser(types, { parseAs: 'buffer', bodyLimit: limitBytes }, (_req, body, done) => done(null, body));
 }

@@ -73,7 +73,7 @@ export function ComposePage() {
         Attachments (optional)
       </label>
       <span className="usa-hint" id="files-hint">
-        PDF, text, CSV, images, Word or Excel files.
+        PDF, text, CSV, email (.eml), images, ZIP, Word or Excel files. A file must be what its name says.
       </span>
       <input className="usa-file-input" id="files" type="file" multiple aria-describedby="files-hint" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
       <button className="usa-button margin-top-3" type="submit" disabled={busy}>
