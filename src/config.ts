@@ -23,6 +23,10 @@ export const ConfigSchema = Type.Object({
   apiRateLimit: Type.Integer({ minimum: 0 }),
   bodyLimitBytes: Type.Integer({ minimum: 1024 }),
   attachmentLimitBytes: Type.Integer({ minimum: 1024 }),
+  /** The largest TAXII POST or STIX bundle upload (TAXII's max_content_length). */
+  taxiiMaxContentLength: Type.Integer({ minimum: 1024 }),
+  /** A folder of the OASIS STIX 2.1 JSON schemas; when set, objects are also checked against them. */
+  stixSchemaDir: Type.Optional(Type.String({ minLength: 1 })),
   /** Let webhooks call http:// and loopback addresses (tests, a receiver on the same host). Off: https to public addresses only. */
   webhookAllowLoopback: Type.Boolean(),
   /** Serve repeated reads (identities, inbox pages, counts) from memory until the database reports a change. */
@@ -86,6 +90,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     apiRateLimit: intOf(env.EOC_API_RATE_LIMIT, 0),
     bodyLimitBytes: intOf(env.EOC_BODY_LIMIT_BYTES, 1024 * 1024),
     attachmentLimitBytes: intOf(env.EOC_ATTACHMENT_LIMIT_BYTES, 10 * 1024 * 1024),
+    taxiiMaxContentLength: intOf(env.EOC_TAXII_MAX_CONTENT_LENGTH, 64 * 1024 * 1024),
+    stixSchemaDir: env.EOC_STIX_SCHEMA_DIR ? path.resolve(env.EOC_STIX_SCHEMA_DIR) : undefined,
     webhookAllowLoopback: boolOf(env.EOC_WEBHOOK_ALLOW_LOOPBACK, false),
     readCache: boolOf(env.EOC_READ_CACHE, true),
     timeZone: validTimeZone(env.EOC_TIME_ZONE ?? 'America/New_York'),

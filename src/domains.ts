@@ -8,6 +8,8 @@ import { auditRoutes } from './audit/routes.js';
 import { bulletinRoutes } from './bulletins/routes.js';
 import { electionRoutes } from './elections/routes.js';
 import { incidentRoutes } from './incidents/routes.js';
+import { intelRoutes } from './intel/routes.js';
+import { taxiiRoutes } from './intel/taxii/taxii-routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
@@ -19,6 +21,8 @@ export function registerDomains(app: App, ctx: AppContext): void {
   bulletinRoutes(app, ctx);
   electionRoutes(app, ctx);
   incidentRoutes(app, ctx);
+  intelRoutes(app, ctx);
+  taxiiRoutes(app, ctx);
   notificationRoutes(app, ctx);
 }
 

@@ -9,6 +9,7 @@ import { registerTokens } from './cli/tokens.js';
 import { registerDemo } from './cli/demo.js';
 import { registerBackup } from './cli/backup.js';
 import { registerAudit } from './cli/audit.js';
+import { registerTaxii } from './cli/taxii.js';
 
 export function buildProgram(): Command {
   const program = new Command('eoc').description('Election Ops Center: a security operations platform for election offices').version(VERSION).showHelpAfterError();
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBackup(program);
   registerAudit(program);
+  registerTaxii(program);
   return program;
 }
 

@@ -4,6 +4,7 @@ export * from './audit/schema.js';
 export * from './bulletins/schema.js';
 export * from './elections/schema.js';
 export * from './incidents/schema.js';
+export * from './intel/schema.js';
 export * from './notifications/schema.js';
 export * from './platform/events/schema.js';
 export * from './platform/jobs/schema.js';

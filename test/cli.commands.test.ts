@@ -50,7 +50,7 @@ describe('the eoc command', () => {
 
   it('prints usage for every command and subcommand', async () => {
     // Every command in one process (commander's exit turned into an exception), and one real run.
-    const commands = [[], ['start'], ['migrate'], ['orgs'], ['orgs', 'create'], ['orgs', 'list'], ['users'], ['users', 'create'], ['users', 'list'], ['users', 'deactivate'], ['tokens'], ['tokens', 'create'], ['tokens', 'revoke'], ['demo'], ['backup'], ['restore'], ['audit-log'], ['audit-log', 'verify']];
+    const commands = [[], ['start'], ['migrate'], ['orgs'], ['orgs', 'create'], ['orgs', 'list'], ['users'], ['users', 'create'], ['users', 'list'], ['users', 'deactivate'], ['tokens'], ['tokens', 'create'], ['tokens', 'revoke'], ['demo'], ['backup'], ['restore'], ['audit-log'], ['audit-log', 'verify'], ['taxii'], ['taxii', 'collections'], ['taxii', 'collections', 'create'], ['taxii', 'collections', 'list']];
     for (const c of commands) {
       const program = buildProgram();
       let out = '';
@@ -88,6 +88,16 @@ describe('the eoc command', () => {
     expect(token.code, token.stderr).toBe(0);
     const secret = JSON.parse(token.stdout).token as string;
     expect(secret).toMatch(/^eoc_/);
+    // A TAXII collection the county reads and the state writes; the token reads it over TAXII (below).
+    const collection = await eoc(['taxii', 'collections', 'create', '--title', 'Texas election threats', '--readers', `${stateId},${countyId}`, '--writers', stateId, '--json', ...where]);
+    expect(collection.code, collection.stderr).toBe(0);
+    const collectionId = JSON.parse(collection.stdout).id as string;
+    expect(collectionId).toMatch(/^[0-9a-f-]{36}$/);
+    const everyone = await eoc(['taxii', 'collections', 'create', '--title', 'Open feed', '--readers', 'all', '--json', ...where]);
+    expect(everyone.code, everyone.stderr).toBe(0);
+    const badReaders = await eoc(['taxii', 'collections', 'create', '--title', 'X', '--readers', 'some,orgs', ...where]);
+    expect(badReaders.code).not.toBe(0);
+    expect(badReaders.stderr).toMatch(/is not an organisation id/);
     // Bad input: a clear message, no stack trace.
     const bad = await eoc(['orgs', 'create', '--name', 'X', '--type', 'nonsense', ...where]);
     expect(bad.code).not.toBe(0);
@@ -99,6 +109,9 @@ describe('the eoc command', () => {
       const res = await fetch(`${node.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { user: { email: string } }).user.email).toBe('clerk@travis.example.gov');
+      const taxii = await fetch(`${node.url}/taxii2/api/collections/${collectionId}/`, { headers: { authorization: `Basic ${Buffer.from(`clerk:${secret}`).toString('base64')}`, accept: 'application/taxii+json;version=2.1' } });
+      expect(taxii.status).toBe(200);
+      expect(await taxii.json()).toMatchObject({ id: collectionId, title: 'Texas election threats', can_read: true, can_write: false });
       // While the embedded server runs, the command refuses to open its data folder.
       if (!db.url) {
         const busy = await eoc(['users', 'list', '--org', countyId, ...where]);

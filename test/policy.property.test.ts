@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { readableBy } from '../src/access/policy.js';
+import { EVERY_MEMBER_ORG, readableBy } from '../src/access/policy.js';
 import { rowsOf } from '../src/platform/db/client.js';
 import type { Tlp } from '../src/platform/db/columns.js';
 import { client, seedOrg, startTestNode, tokenFor, type TestNode } from './harness.js';
@@ -23,7 +23,7 @@ function oracle(r: { tlp: Tlp; ownerOrg: string; authorId: string; recipientOrgs
       return true;
     case 'AMBER':
     case 'AMBER+STRICT':
-      return r.ownerOrg === v.orgId || r.recipientOrgs.includes(v.orgId);
+      return r.ownerOrg === v.orgId || r.recipientOrgs.includes(v.orgId) || r.recipientOrgs.includes(EVERY_MEMBER_ORG);
     case 'RED':
       return r.recipientUsers.includes(v.userId);
   }
@@ -32,7 +32,7 @@ function oracle(r: { tlp: Tlp; ownerOrg: string; authorId: string; recipientOrgs
 interface GenCommunity {
   readonly orgs: number; // 2..8 organisations
   readonly usersPerOrg: number[]; // 1..3
-  readonly records: Array<{ tlp: Tlp; owner: number; author: number; orgs: number[]; users: number[] }>;
+  readonly records: Array<{ tlp: Tlp; owner: number; author: number; orgs: number[]; users: number[]; everyMember?: boolean }>;
 }
 
 const community = fc
@@ -48,6 +48,8 @@ const community = fc
           author: fc.nat(),
           orgs: fc.array(fc.nat(), { maxLength: 4 }),
           users: fc.array(fc.nat(), { maxLength: 3 }),
+          // Now and then a record given to every member organisation (a TAXII collection every member reads).
+          everyMember: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
         }),
         { minLength: 1, maxLength: 6 },
       ),
@@ -70,7 +72,7 @@ function materialise(c: GenCommunity) {
       tlp: r.tlp,
       ownerOrg: owner,
       authorId: author.userId,
-      recipientOrgs: [...new Set(r.orgs.map((i) => orgIds[i % orgIds.length]!))],
+      recipientOrgs: [...new Set([...r.orgs.map((i) => orgIds[i % orgIds.length]!), ...(r.everyMember ? [EVERY_MEMBER_ORG] : [])])],
       recipientUsers: [...new Set(r.users.map((i) => userList[i % userList.length]!.userId))],
     };
   });

@@ -42,13 +42,19 @@ function exprOf(viewer: Viewer | ViewerExpr): ViewerExpr {
   return viewer as ViewerExpr;
 }
 
+/**
+ * A recipient standing for every member organisation: a TAXII collection that every member reads gives its
+ * AMBER objects to all of its readers this way, without listing thousands of organisations on each object.
+ */
+export const EVERY_MEMBER_ORG = '00000000-0000-0000-0000-000000000000';
+
 /** The SQL predicate "this viewer may read this record". `null` is the public (signed-out) reader. */
 export function readableBy(t: ShareableColumns, viewer: Viewer | ViewerExpr | null): SQL {
   if (viewer === null) return sql`${t.tlp} = 'CLEAR'`;
   const v = exprOf(viewer);
   return sql`(${t.tlp} in ('CLEAR', 'GREEN')
     or ${t.authorId} = ${v.userId}
-    or (${t.tlp} in ('AMBER', 'AMBER+STRICT') and (${t.ownerOrg} = ${v.orgId} or ${v.orgId} = any(${t.recipientOrgs})))
+    or (${t.tlp} in ('AMBER', 'AMBER+STRICT') and (${t.ownerOrg} = ${v.orgId} or ${v.orgId} = any(${t.recipientOrgs}) or ${EVERY_MEMBER_ORG}::uuid = any(${t.recipientOrgs})))
     or (${t.tlp} = 'RED' and ${v.userId} = any(${t.recipientUsers})))`;
 }
 

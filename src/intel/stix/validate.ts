@@ -215,9 +215,10 @@ export function validateStix(input: unknown): Validation {
   if (o.extensions !== undefined && (o.extensions === null || typeof o.extensions !== 'object' || Array.isArray(o.extensions))) c.fail('/extensions', 'extensions must be an object');
   for (const p of REQUIRED[type] ?? []) if (o[p] === undefined) c.fail(`/${p}`, `${p} is required for ${type}`);
   for (const [p, v] of Object.entries(o)) {
-    if (p.length > 250 || !/^[a-z0-9_]{3,250}$/.test(p)) {
-      if (!(p.length >= 1 && /^[a-z0-9_]+$/.test(p) && p.length < 3 && isSco)) c.fail(`/${p}`, `property names are 3 to 250 lower case letters, digits or underscores ("${p.slice(0, 40)}")`);
-    }
+    // Section 3.1: names of properties are 3–250 of a–z, 0–9 and underscore; `id` is the specification's own.
+    if (p !== 'id' && !/^[a-z0-9_]{3,250}$/.test(p)) c.fail(`/${p.slice(0, 60)}`, `property names are 3 to 250 lower case letters, digits or underscores ("${p.slice(0, 40)}")`);
+    // Custom properties (x_…) follow their own producer's rules (ATT&CK leaves some x_mitre_…_ref empty).
+    if (p.startsWith('x_')) continue;
     if (p.endsWith('_ref') && p !== 'object_ref' && v !== undefined && !isIdentifier(v)) c.fail(`/${p}`, `${p} must be a STIX identifier`);
     if (p.endsWith('_refs') && v !== undefined && (!Array.isArray(v) || v.some((r) => !isIdentifier(r)))) c.fail(`/${p}`, `${p} must be a list of STIX identifiers`);
   }

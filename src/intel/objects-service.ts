@@ -1,0 +1,119 @@
+// Reading the STIX store in the web application and REST API: search and list under the sharing policy, one
+// object with its versions and its relationships. Any stored object version is a shareable record, so the
+// same predicate as TAXII applies (TAXII adds the collection's reader list on top).
+import { sql, type SQL } from 'drizzle-orm';
+import type { UserActor } from '../access/actor.js';
+import { readableBy } from '../access/policy.js';
+import { auditsInsert, auditWritten } from '../audit/service.js';
+import type { AppContext } from '../platform/context.js';
+import { rowsOf } from '../platform/db/client.js';
+import { AppError } from '../platform/http/errors.js';
+import { refang } from './refang.js';
+
+export interface ObjectSummary {
+  readonly stixId: string;
+  readonly type: string;
+  readonly name: string | null;
+  readonly version: string;
+  readonly tlp: string;
+  readonly revoked: boolean;
+  readonly collectionId: string;
+  readonly ownerOrg: string;
+  readonly dateAdded: string;
+  readonly pattern: string | null;
+  readonly validUntil: string | null;
+}
+
+export interface ObjectQuery {
+  readonly type?: string;
+  readonly q?: string;
+  readonly collection?: string;
+  readonly includeRevoked?: boolean;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+const alias = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
+
+const SUMMARY = sql`o.seq::text as seq, o.stix_id as "stixId", o.type, o.name, o.version, o.tlp::text as tlp, o.revoked, o.collection_id as "collectionId",
+  o.owner_org as "ownerOrg", to_char(o.date_added at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "dateAdded", o.pattern,
+  to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil"`;
+
+/** The latest version of every object this user may see, newest first; `q` searches names, ids and patterns (refanged). */
+export async function listObjects(ctx: AppContext, actor: UserActor, query: ObjectQuery): Promise<{ items: ObjectSummary[]; next: string | null }> {
+  const conditions: SQL[] = [readableBy(alias, actor), sql`o.is_latest`];
+  if (!query.includeRevoked) conditions.push(sql`not o.revoked`);
+  if (query.type) conditions.push(sql`o.type = ${query.type}`);
+  if (query.collection) conditions.push(sql`o.collection_id = ${query.collection}::uuid`);
+  if (query.q) {
+    const term = refang(query.q.trim());
+    const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like})`);
+  }
+  if (query.cursor) {
+    if (!/^\d{1,18}$/.test(query.cursor)) throw new AppError('validation-failed', 'The page cursor is not valid; start from the first page.', { details: [{ field: 'cursor', message: 'invalid' }] });
+    conditions.push(sql`o.seq < ${query.cursor}::bigint`);
+  }
+  const rows = rowsOf<ObjectSummary & { seq: string }>(
+    await ctx.db.execute(sql`select ${SUMMARY} from stix_objects o where ${sql.join(conditions, sql` and `)} order by o.seq desc limit ${query.limit + 1}`),
+  );
+  const more = rows.length > query.limit;
+  const items = (more ? rows.slice(0, query.limit) : rows).map(({ seq: _seq, ...r }) => r);
+  await auditRestricted(ctx, actor, items);
+  return { items, next: more ? rows[query.limit - 1]!.seq : null };
+}
+
+async function auditRestricted(ctx: AppContext, actor: UserActor, items: readonly { stixId: string; tlp: string }[]): Promise<void> {
+  const restricted = items.filter((i) => i.tlp === 'AMBER+STRICT' || i.tlp === 'RED');
+  if (!restricted.length) return;
+  await auditsInsert(ctx.db, [{ actor, entry: { action: 'intel.read-restricted', targetKind: 'stix-object', targetId: restricted[0]!.stixId, details: { count: restricted.length, ids: restricted.slice(0, 100).map((r) => r.stixId) } } }]);
+  auditWritten();
+}
+
+export interface ObjectView {
+  readonly object: Record<string, unknown>;
+  readonly summary: ObjectSummary;
+  readonly versions: readonly { version: string; dateAdded: string }[];
+  /** Relationships and sightings that name this object, with the other end when it is visible too. */
+  readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
+}
+
+/** One object (latest visible version), its versions and its relationships; 404 when not visible. */
+export async function getObject(ctx: AppContext, actor: UserActor, stixId: string): Promise<ObjectView> {
+  const rows = rowsOf<ObjectSummary & { body: string }>(
+    await ctx.db.execute(sql`select ${SUMMARY}, o.body from stix_objects o where o.stix_id = ${stixId} and ${readableBy(alias, actor)} order by o.version_at desc, o.date_added desc limit 50`),
+  );
+  const latest = rows[0];
+  if (!latest) throw new AppError('not-found', 'No such STIX object, or it is not shared with you.');
+  await auditRestricted(ctx, actor, [latest]);
+  const { body, ...summary } = latest;
+  // Relationship ends live in the body; a relationship names its source and target in `source_ref`/`target_ref`,
+  // a sighting its indicator in `sighting_of_ref`.
+  const rels = rowsOf<{ stixId: string; type: string; body: string }>(
+    await ctx.db.execute(sql`
+      select o.stix_id as "stixId", o.type, o.body from stix_objects o
+      where o.is_latest and not o.revoked and o.type in ('relationship', 'sighting') and ${readableBy(alias, actor)}
+        and (o.source_ref = ${stixId} or o.target_ref = ${stixId})
+      limit 200`),
+  );
+  const ends = rels.map((r) => {
+    const b = JSON.parse(r.body) as { source_ref?: string; target_ref?: string; relationship_type?: string; sighting_of_ref?: string };
+    const out = b.source_ref === stixId;
+    const otherId = r.type === 'sighting' ? (b.sighting_of_ref === stixId ? null : b.sighting_of_ref ?? null) : out ? b.target_ref ?? null : b.source_ref ?? null;
+    return { stixId: r.stixId, type: r.type, relationshipType: r.type === 'sighting' ? 'sighting-of' : b.relationship_type ?? null, direction: out ? ('out' as const) : ('in' as const), otherId };
+  });
+  const otherIds = [...new Set(ends.map((e) => e.otherId).filter((x): x is string => !!x))];
+  const others = otherIds.length
+    ? rowsOf<{ stixId: string; type: string; name: string | null }>(
+        await ctx.db.execute(sql`select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.name from stix_objects o
+          where o.stix_id = any(${`{${otherIds.join(',')}}`}::text[]) and ${readableBy(alias, actor)} order by o.stix_id, o.is_latest desc`),
+      )
+    : [];
+  const byId = new Map(others.map((o) => [o.stixId, o]));
+  return {
+    object: JSON.parse(body) as Record<string, unknown>,
+    summary,
+    versions: rows.map((r) => ({ version: r.version, dateAdded: r.dateAdded })),
+    relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
+  };
+}

@@ -1,0 +1,102 @@
+// REST routes of threat intelligence: TAXII collections for administrators, the STIX store for the web
+// application (search, one object with its relationships), and STIX bundle uploads.
+import { Type } from '@sinclair/typebox';
+import type { App } from '../platform/http/server.js';
+import type { AppContext } from '../platform/context.js';
+import { AppError } from '../platform/http/errors.js';
+import { Cursor, Uuid } from '../platform/http/schemas.js';
+import { actorOf } from '../access/auth-plugin.js';
+import { isOrgAdmin } from '../access/actor.js';
+import { canRead, canWrite, collectionFor, createCollection, listAllCollections, listCollectionsFor, type Collection } from './collections-service.js';
+import { getObject, listObjects } from './objects-service.js';
+import { addObjects } from './store-service.js';
+
+const tags = ['Threat intelligence'];
+
+const CollectionBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    readers: Type.Union([Type.Literal('all'), Type.Array(Uuid, { maxItems: 20_000 })], { description: '"all" (every member organisation) or a list of organisation ids' }),
+    writers: Type.Array(Uuid, { maxItems: 20_000, description: 'organisations that may add objects' }),
+    defaultTlp: Type.Optional(Type.Union([Type.Literal('CLEAR'), Type.Literal('GREEN'), Type.Literal('AMBER'), Type.Literal('AMBER+STRICT')], { description: 'TLP of objects without a TLP marking (default AMBER)' })),
+  },
+  { additionalProperties: false },
+);
+
+function presentCollection(c: Collection, orgId: string) {
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    readers: c.readersAll ? 'all' : c.readerOrgs,
+    writers: c.writerOrgs,
+    defaultTlp: c.defaultTlp,
+    canRead: canRead(c, orgId),
+    canWrite: canWrite(c, orgId),
+    taxiiPath: `/taxii2/api/collections/${c.id}/`,
+    lastAddedAt: c.lastAddedAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+export function intelRoutes(app: App, ctx: AppContext): void {
+  app.get('/api/v1/taxii/collections', { schema: { tags, summary: 'TAXII collections you may read or write (all of them for system administrators)' } }, async (request) => {
+    const actor = actorOf(request);
+    const rows = actor.systemAdmin && isOrgAdmin(actor, actor.orgId) ? await listAllCollections(ctx, actor) : await listCollectionsFor(ctx, actor);
+    return { items: rows.map((c) => presentCollection(c, actor.orgId)) };
+  });
+
+  app.post('/api/v1/taxii/collections', { schema: { tags, summary: 'Create a TAXII collection (system administrators)', body: CollectionBody } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const body = request.body as { title: string; description?: string; readers: 'all' | string[]; writers: string[]; defaultTlp?: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' };
+    const c = await createCollection(ctx, actor, { title: body.title, description: body.description ?? null, readers: body.readers, writers: body.writers, ...(body.defaultTlp ? { defaultTlp: body.defaultTlp } : {}) });
+    return reply.status(201).send(presentCollection(c, actor.orgId));
+  });
+
+  app.get('/api/v1/intel/objects', {
+    schema: {
+      tags,
+      summary: 'STIX objects shared with you (latest versions, newest first); q searches names, ids and patterns and accepts defanged input (hxxp://evil[.]com)',
+      querystring: Type.Object(
+        {
+          type: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,249}$' })),
+          q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+          collection: Type.Optional(Uuid),
+          includeRevoked: Type.Optional(Type.Boolean()),
+          cursor: Type.Optional(Cursor),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, async (request) => listObjects(ctx, actorOf(request), request.query as Parameters<typeof listObjects>[2]));
+
+  app.get('/api/v1/intel/objects/:stixId', {
+    schema: { tags, summary: 'One STIX object (latest version you may see), its versions and relationships', params: Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false }) },
+  }, async (request) => getObject(ctx, actorOf(request), (request.params as { stixId: string }).stixId));
+
+  // Bundle uploads take application/json or application/stix+json, up to the TAXII content limit.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(/^application\/stix\+json\s*(;.*)?$/i, { parseAs: 'string', bodyLimit: ctx.config.taxiiMaxContentLength }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(new AppError('invalid-json', 'The body is not valid JSON.'), undefined);
+      }
+    });
+    scope.post('/api/v1/intel/collections/:id/bundle', {
+      bodyLimit: ctx.config.taxiiMaxContentLength,
+      schema: { tags, summary: 'Upload a STIX 2.1 bundle into a collection you may write; answers which objects were stored and why others were refused', params: Type.Object({ id: Uuid }, { additionalProperties: false }) },
+    }, async (request) => {
+      const actor = actorOf(request);
+      const c = await collectionFor(ctx.db, actor, (request.params as { id: string }).id);
+      const body = request.body as { type?: unknown; objects?: unknown } | null;
+      if (!body || typeof body !== 'object' || body.type !== 'bundle' || !Array.isArray(body.objects)) {
+        throw new AppError('validation-failed', 'The file is not a STIX bundle: expected {"type": "bundle", "id": "bundle--…", "objects": [...]}.', { details: [{ field: 'body', message: 'not a STIX bundle' }] });
+      }
+      const result = await addObjects(ctx, actor, c, body.objects);
+      return { total: body.objects.length, stored: result.successes.length, refused: result.failures.length, successes: result.successes, failures: result.failures };
+    });
+  });
+}

@@ -1,0 +1,161 @@
+// The STIX 2.1 store: adding object versions to a collection (TAXII POST, bundle uploads, feeds) and the
+// rules that keep TAXII paging exact. Each batch is one transaction: it locks the collection row, gives its
+// objects date_added values after every earlier one (unique, increasing, a microsecond apart), inserts them
+// in one statement, and marks which version of each object is the latest.
+import { sql } from 'drizzle-orm';
+import type { UserActor } from '../access/actor.js';
+import { auditsInsert, auditWritten } from '../audit/service.js';
+import type { AppContext } from '../platform/context.js';
+import { rowsOf } from '../platform/db/client.js';
+import type { Tlp } from '../platform/db/columns.js';
+import { AppError } from '../platform/http/errors.js';
+import { canWrite, recipientsOf, type Collection } from './collections-service.js';
+import { tlpOfMarkings } from './stix/markings.js';
+import { validateStix, type StixObject } from './stix/validate.js';
+import type { StatusDetail } from './schema.js';
+
+export interface IngestResult {
+  readonly successes: StatusDetail[];
+  readonly failures: StatusDetail[];
+}
+
+interface Row {
+  readonly ord: number;
+  readonly stix_id: string;
+  readonly type: string;
+  readonly spec_version: string;
+  /** modified, else created, else '' (immutable objects: SCOs, TLP marking definitions). */
+  readonly version: string;
+  readonly revoked: boolean;
+  readonly tlp: Tlp;
+  readonly body: string;
+  readonly name: string | null;
+  readonly pattern: string | null;
+  readonly pattern_type: string | null;
+  readonly valid_from: string | null;
+  readonly valid_until: string | null;
+  readonly confidence: number | null;
+  readonly created_by_ref: string | null;
+  readonly source_ref: string | null;
+  readonly target_ref: string | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const CHUNK = 2_000;
+
+function idOf(o: unknown): string {
+  const id = o && typeof o === 'object' ? (o as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, 300) : '';
+}
+
+/** Checks every object and turns the valid ones into rows; the others become failures with a reason. */
+export function prepareObjects(objects: readonly unknown[], collection: Collection): { rows: Row[]; failures: StatusDetail[] } {
+  const rows: Row[] = [];
+  const failures: StatusDetail[] = [];
+  const seen = new Set<string>();
+  objects.forEach((raw, i) => {
+    const v = validateStix(raw);
+    if (!v.ok) {
+      failures.push({ id: idOf(raw) || `objects[${i}]`, message: v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ') });
+      return;
+    }
+    const o: StixObject = v.object;
+    const version = str(o.modified) ?? str(o.created) ?? '';
+    const tlp = tlpOfMarkings(o.object_marking_refs as string[] | undefined) ?? collection.defaultTlp;
+    if (tlp === 'RED') {
+      failures.push({ id: o.id, ...(version ? { version } : {}), message: 'TLP:RED objects are not shared over TAXII; share them with named people in the web application.' });
+      return;
+    }
+    const key = `${o.id}|${version}`;
+    if (seen.has(key)) return; // the same version twice in one request: stored once, reported once
+    seen.add(key);
+    const isIndicator = o.type === 'indicator';
+    rows.push({
+      ord: rows.length,
+      stix_id: o.id,
+      type: o.type,
+      spec_version: str(o.spec_version) ?? '2.1',
+      version,
+      revoked: o.revoked === true,
+      tlp,
+      body: JSON.stringify(o),
+      name: str(o.name)?.slice(0, 1000) ?? (typeof o.value === 'string' ? o.value.slice(0, 1000) : null),
+      pattern: isIndicator ? str(o.pattern) : null,
+      pattern_type: isIndicator ? str(o.pattern_type) : null,
+      valid_from: isIndicator ? str(o.valid_from) : null,
+      valid_until: isIndicator ? str(o.valid_until) : null,
+      confidence: typeof o.confidence === 'number' ? o.confidence : null,
+      created_by_ref: str(o.created_by_ref),
+      source_ref: o.type === 'relationship' ? str(o.source_ref) : null,
+      target_ref: o.type === 'relationship' ? str(o.target_ref) : o.type === 'sighting' ? str(o.sighting_of_ref) : null,
+    });
+  });
+  return { rows, failures };
+}
+
+/**
+ * Adds objects to a collection on behalf of a writer. Invalid objects are reported one by one and the valid
+ * ones still stored; a version already present is reported as a success and left as it was.
+ */
+export async function addObjects(ctx: AppContext, actor: UserActor, collection: Collection, objects: readonly unknown[]): Promise<IngestResult> {
+  if (!canWrite(collection, actor.orgId)) throw new AppError('forbidden', 'Your organisation may not add objects to this collection.');
+  if (actor.via === 'token' && !actor.scopes.includes('write') && !actor.scopes.includes('admin')) throw new AppError('forbidden', 'This API token is read-only; create one with the write scope.');
+  if (actor.role === 'viewer') throw new AppError('forbidden', 'Viewers can read but not add objects.');
+  const { rows, failures } = prepareObjects(objects, collection);
+  const successes: StatusDetail[] = [];
+  const recipients = recipientsOf(collection);
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const chunk = rows.slice(start, start + CHUNK);
+    const stored = await insertChunk(ctx, actor, collection.id, recipients, chunk);
+    for (const r of chunk) {
+      successes.push({ id: r.stix_id, ...(r.version ? { version: r.version } : {}), ...(stored.has(`${r.stix_id}|${r.version}`) ? {} : { message: 'already in the collection' }) });
+    }
+  }
+  await ctx.db.transaction(async (tx) => {
+    await auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: successes.length, refused: failures.length } } }]);
+  });
+  auditWritten();
+  return { successes, failures };
+}
+
+async function insertChunk(ctx: AppContext, actor: UserActor, collectionId: string, recipients: readonly string[], chunk: readonly Row[]): Promise<Set<string>> {
+  return ctx.db.transaction(async (tx) => {
+    const [lock] = rowsOf<{ base: string }>(
+      await tx.execute(sql`
+        select greatest(clock_timestamp(), coalesce(last_added_at, '-infinity'::timestamptz) + interval '1 microsecond')::text as base
+        from taxii_collections where id = ${collectionId}::uuid for update`),
+    );
+    if (!lock) throw new AppError('not-found', 'The collection was not found.');
+    const inserted = rowsOf<{ stix_id: string; version: string }>(
+      await tx.execute(sql`
+        insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
+          owner_org, author_id, tlp, recipient_orgs, body, name, pattern, pattern_type, valid_from, valid_until, confidence, created_by_ref, source_ref, target_ref)
+        select ${collectionId}::uuid, x.stix_id, x.type, x.spec_version, x.version,
+          coalesce(nullif(x.version, '')::timestamptz, ${lock.base}::timestamptz + x.ord * interval '1 microsecond'),
+          ${lock.base}::timestamptz + x.ord * interval '1 microsecond', false, x.revoked,
+          ${actor.orgId}::uuid, ${actor.userId}::uuid, x.tlp::tlp,
+          case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
+          x.body, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
+        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
+          tlp text, body text, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
+        order by x.ord
+        on conflict (collection_id, stix_id, version) do nothing
+        returning stix_id, version`),
+    );
+    await tx.execute(sql`
+      update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${chunk.length} * interval '1 microsecond', updated_at = now()
+      where id = ${collectionId}::uuid`);
+    if (inserted.length) {
+      // The latest version of each object written: the newest `modified`; ties go to the later addition.
+      await tx.execute(sql`
+        with touched as (select distinct unnest(${`{${inserted.map((r) => `"${r.stix_id}"`).join(',')}}`}::text[]) as stix_id),
+        ranked as (
+          select o.seq, row_number() over (partition by o.stix_id order by o.version_at desc, o.date_added desc) = 1 as latest
+          from stix_objects o join touched t on t.stix_id = o.stix_id
+          where o.collection_id = ${collectionId}::uuid)
+        update stix_objects s set is_latest = r.latest
+        from ranked r where s.seq = r.seq and s.is_latest is distinct from r.latest`);
+    }
+    return new Set(inserted.map((r) => `${r.stix_id}|${r.version}`));
+  });
+}
