@@ -45,7 +45,7 @@ describe('TAXII 2.1 server', () => {
   let openCollectionId: string;
 
   beforeAll(async () => {
-    node = await startTestNode({ listen: true, workers: false, env: { EOC_TAXII_MAX_CONTENT_LENGTH: String(4 * 1024 * 1024) } });
+    node = await startTestNode({ listen: true, workers: false, env: { EOC_TAXII_MAX_CONTENT_LENGTH: String(4 * 1024 * 1024), EOC_STIX_SCHEMA_DIR: new URL('stix2.1-schemas/schemas', DATA).pathname } });
     center = await seedOrg(node.ctx, 'Operations center', 'operations-center');
     state = await seedOrg(node.ctx, 'State of Ohio', 'state');
     county = await seedOrg(node.ctx, 'Franklin County', 'local', state.id);

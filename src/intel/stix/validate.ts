@@ -186,7 +186,11 @@ export function validateStix(input: unknown): Validation {
     if (o.created === undefined) c.fail('/created', 'created is required');
     if (o.modified === undefined && type !== 'marking-definition') c.fail('/modified', 'modified is required');
   }
-  for (const p of ['created', 'modified']) c.timestamp(p);
+  for (const p of ['created', 'modified']) {
+    c.timestamp(p);
+    // Section 3.2: created and modified are precise to the millisecond (at least three decimals).
+    if (isStixTimestamp(o[p]) && !/\.\d{3,}Z$/.test(o[p])) c.fail(`/${p}`, `${p} must be precise to the millisecond, like 2026-11-03T14:05:00.000Z`);
+  }
   c.notBefore('modified', 'created');
   c.ref('created_by_ref', ['identity']);
   c.bool('revoked');

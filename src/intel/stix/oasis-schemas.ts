@@ -1,0 +1,55 @@
+// The OASIS STIX 2.1 JSON schemas, applied when the operator points EOC_STIX_SCHEMA_DIR at them (the
+// `schemas/` folder of oasis-open/cti-stix2-json-schemas). They are not shipped with the platform; the
+// validator written from the specification (validate.ts) always runs, and this one adds the standard's own
+// checks on top. The schemas refer to each other by relative $ref, resolved against their $id.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { StixError } from './validate.js';
+
+// ajv-formats is CommonJS with a default export; under NodeNext its namespace is what import gives.
+type AddFormats = (ajv: Ajv2020) => unknown;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
+
+export interface OasisValidator {
+  /** Errors for one object; an object whose type has no schema (custom x- types) gets none. */
+  validate(object: Record<string, unknown>): StixError[];
+  readonly types: readonly string[];
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+}
+
+const cache = new Map<string, OasisValidator>();
+
+export function loadOasisSchemas(dir: string): OasisValidator {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const files = filesUnder(dir);
+  if (!files.some((f) => f.endsWith(path.join('sdos', 'indicator.json')))) throw new Error(`EOC_STIX_SCHEMA_DIR (${dir}) does not hold the STIX 2.1 schemas (no sdos/indicator.json).`);
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
+  addFormats(ajv);
+  // Internationalised host names (domain-name values) are not checked by ajv-formats; the store accepts them.
+  ajv.addFormat('idn-hostname', /^[^\s/]{1,253}$/u);
+  const byType = new Map<string, ValidateFunction>();
+  const schemas = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as { $id: string; title?: string });
+  for (const s of schemas) ajv.addSchema(s);
+  for (const [i, f] of files.entries()) {
+    const folder = path.basename(path.dirname(f));
+    const name = path.basename(f, '.json');
+    const isObjectSchema = ['sdos', 'sros', 'observables'].includes(folder) || ['marking-definition', 'language-content', 'extension-definition'].includes(name);
+    if (isObjectSchema) byType.set(name, ajv.getSchema(schemas[i]!.$id)!);
+  }
+  const validator: OasisValidator = {
+    types: [...byType.keys()].sort(),
+    validate(object) {
+      const fn = typeof object.type === 'string' ? byType.get(object.type) : undefined;
+      if (!fn || fn(object)) return [];
+      return (fn.errors ?? []).slice(0, 10).map((e) => ({ path: e.instancePath || '/', message: `${e.message ?? 'is not valid'} (OASIS schema ${e.schemaPath.split('/').slice(-2).join('/')})` }));
+    },
+  };
+  cache.set(dir, validator);
+  return validator;
+}

@@ -1,0 +1,99 @@
+// STIX 2.1 validation against the OASIS schemas and examples in ../shared/data: the examples and the ATT&CK
+// bundles pass both our validator and the standard's schemas, and over mutated objects our validator never
+// accepts what the OASIS schemas refuse. Errors name the property and say what to change.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { loadOasisSchemas } from './oasis-schemas.js';
+import { validateStix } from './validate.js';
+import { tlpOfMarkings, TLP2_MARKINGS } from './markings.js';
+
+const DATA = new URL('../../../../shared/data/', import.meta.url);
+const objectsOf = (name: string) => (JSON.parse(fs.readFileSync(new URL(name, DATA), 'utf8')) as { objects: Array<Record<string, unknown>> }).objects;
+const oasis = loadOasisSchemas(new URL('stix2.1-schemas/schemas', DATA).pathname);
+const FIXTURES = ['stix2.1-examples/apt1.json', 'stix2.1-examples/poisonivy.json', 'attack/ics-attack-18.1.json', 'attack/mobile-attack-17.1.json'];
+const all = FIXTURES.flatMap(objectsOf);
+
+describe('STIX 2.1 validation', () => {
+  it.each(FIXTURES)('accepts every object of %s, as the OASIS schemas do', (name) => {
+    for (const o of objectsOf(name)) {
+      expect(oasis.validate(o), `${o.id as string} (OASIS)`).toEqual([]);
+      const ours = validateStix(o);
+      expect(ours.ok ? [] : ours.errors, o.id as string).toEqual([]);
+    }
+  });
+
+  it('has a schema for every STIX 2.1 object type it knows', () => {
+    expect(oasis.types).toHaveLength(42);
+  });
+
+  const mutations: Array<[string, (o: Record<string, unknown>) => Record<string, unknown>]> = [
+    ['drop type', ({ type: _t, ...o }) => o],
+    ['drop id', ({ id: _i, ...o }) => o],
+    ['drop created', ({ created: _c, ...o }) => o],
+    ['drop spec_version', ({ spec_version: _s, ...o }) => o],
+    ['drop name', ({ name: _n, ...o }) => o],
+    ['drop pattern', ({ pattern: _p, ...o }) => o],
+    ['drop source_ref', ({ source_ref: _s, ...o }) => o],
+    ['drop relationship_type', ({ relationship_type: _r, ...o }) => o],
+    ['drop is_family', ({ is_family: _f, ...o }) => o],
+    ['drop object_refs', ({ object_refs: _r, ...o }) => o],
+    ['bad created', (o) => ({ ...o, created: '2020-13-01T00:00:00Z' })],
+    ['seconds only', (o) => ({ ...o, modified: '2020-01-01T00:00:00Z' })],
+    ['local time', (o) => ({ ...o, created: '2020-01-01T00:00:00.000+02:00' })],
+    ['id of another type', (o) => ({ ...o, id: `tool--${String(o.id).split('--')[1]}` })],
+    ['id without uuid', (o) => ({ ...o, id: `${String(o.type)}--1234` })],
+    ['spec 2.2', (o) => ({ ...o, spec_version: '2.2' })],
+    ['confidence 101', (o) => ({ ...o, confidence: 101 })],
+    ['confidence 1.5', (o) => ({ ...o, confidence: 1.5 })],
+    ['empty labels', (o) => ({ ...o, labels: [] })],
+    ['labels not strings', (o) => ({ ...o, labels: [1] })],
+    ['revoked string', (o) => ({ ...o, revoked: 'yes' })],
+    ['created_by_ref tool', (o) => ({ ...o, created_by_ref: 'tool--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f' })],
+    ['marking not a marking', (o) => ({ ...o, object_marking_refs: ['identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f'] })],
+    ['external reference without source', (o) => ({ ...o, external_references: [{ url: 'https://example.com' }] })],
+    ['upper-case property', (o) => ({ ...o, Name: 'x' })],
+    ['type upper case', (o) => ({ ...o, type: 'Indicator' })],
+    ['unknown type', (o) => ({ ...o, type: 'ballot-box', id: `ballot-box--${String(o.id).split('--')[1]}` })],
+    ['modified before created', (o) => ({ ...o, created: '2030-01-01T00:00:00.000Z' })],
+  ];
+
+  it('never accepts an object the OASIS schemas refuse (mutations of the fixtures)', () => {
+    let refusedByOasis = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: all.length - 1 }), fc.integer({ min: 0, max: mutations.length - 1 }), (oi, mi) => {
+        const [what, mutate] = mutations[mi]!;
+        const mutated = mutate(structuredClone(all[oi]!));
+        const standard = oasis.validate(mutated);
+        const ours = validateStix(mutated);
+        if (standard.length) {
+          refusedByOasis += 1;
+          expect(ours.ok, `${what} on ${String(all[oi]!.id)}: OASIS says ${JSON.stringify(standard[0])}`).toBe(false);
+        }
+        if (!ours.ok) for (const e of ours.errors) expect(e.message.length).toBeGreaterThan(5);
+      }),
+      { numRuns: 3000, seed: 2026 },
+    );
+    expect(refusedByOasis).toBeGreaterThan(1000);
+  });
+
+  it('explains what is wrong, property by property', () => {
+    const r = validateStix({ type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', pattern_type: 'stix', pattern: "[ipv4-addr:value = '1.2.3.4'", valid_from: '2026-01-01T00:00:00Z', valid_until: '2025-01-01T00:00:00Z', confidence: 300 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([
+      { path: '/confidence', message: 'confidence must be a whole number from 0 to 100' },
+      { path: '/valid_until', message: 'valid_until must be later than valid_from' },
+      { path: '/pattern', message: 'the STIX pattern does not parse: expected "]" to close the observation opened at character 1, found the end of the pattern (at character 29)' },
+    ]);
+  });
+
+  it('maps TLP 2.0 and TLP 1.0 markings onto the policy, the most restrictive winning', () => {
+    expect(tlpOfMarkings([TLP2_MARKINGS.GREEN])).toBe('GREEN');
+    expect(tlpOfMarkings(['marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9'])).toBe('CLEAR');
+    expect(tlpOfMarkings(['marking-definition--f88d31f6-486f-44da-b317-01333bde0b82', TLP2_MARKINGS['AMBER+STRICT']])).toBe('AMBER+STRICT');
+    expect(tlpOfMarkings(['marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da', TLP2_MARKINGS.RED])).toBe('RED');
+    expect(tlpOfMarkings(['marking-definition--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f'])).toBeNull();
+    expect(tlpOfMarkings(undefined)).toBeNull();
+  });
+});
