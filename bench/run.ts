@@ -1,4 +1,4 @@
-// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, all.
+// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, intel, all.
 // Each runs the built server (`eoc start` from dist/) as its own process on a generated community, embedded
 // (PGlite in a data folder) and on PostgreSQL, and prints a table. The load generator shares the machine.
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { startBareServer } from './bare.js';
 import { API_SCENARIOS, runApiScenario } from './api.js';
 import { runEvents } from './events.js';
 import { ensureIncidents, incidentActors, INCIDENTS_FULL, INCIDENTS_QUICK, measureBoardLoad, runIntake } from './incidents.js';
+import { ingestAttack, ingestFeed, intelCollections, pageThrough } from './intel.js';
 
 type Mode = 'embedded' | 'postgres';
 const args = process.argv.slice(2);
@@ -26,8 +27,10 @@ const size: CommunitySize = quick ? QUICK : FULL;
 const pgBase = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const viewersWanted = Number(flag('--viewers') ?? (quick ? 500 : 5000));
 
-if (!['api', 'events', 'incidents', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|incidents|all [--db embedded|postgres|both] [--quick] [--viewers N]\n');
+const feedSize = Number(flag('--indicators') ?? (quick ? 100_000 : 1_000_000));
+
+if (!['api', 'events', 'incidents', 'intel', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -83,6 +86,8 @@ async function main() {
   const eventRows: string[][] = [];
   const boardRows: string[][] = [];
   const intakeRows: string[][] = [];
+  const intelRows: string[][] = [];
+  const pagingRows: string[][] = [];
   const rates = new Map<string, number>();
   const out0: string[] = [];
   let bareRow: string[] | null = null;
@@ -154,6 +159,33 @@ async function main() {
         await server.stop();
       }
     }
+    if (name === 'intel' || name === 'all') {
+      const setup = await withDatabase(where, async (database) => {
+        await clearBenchTokens(database.db);
+        const author = await benchAuthor(database.db, 1);
+        const [reader] = await benchViewers(database.db, 1, 'local', author.orgId);
+        const cols = await intelCollections(database.db, author.orgId, reader!.orgId);
+        return { writerToken: author.token, readerToken: reader!.token, attackCollection: cols.attack, feedCollection: cols.feed };
+      });
+      const server = await startServer({ ...where, port: port++ });
+      try {
+        log(`${mode}: intel — ATT&CK bundles over TAXII POST`);
+        const a = await ingestAttack(server.url, setup);
+        intelRows.push([mode, 'ATT&CK ICS + Mobile bundles', 'a bundle', '2', fmt(a.objects), fmt(a.failed), fmt(a.seconds, 1), fmt(a.perSecond), fmt(a.postP99Ms), fmt(server.peakMemoryMiB())]);
+        log(`${mode}: intel — generated feed of ${fmt(feedSize)} indicators`);
+        const f = await ingestFeed(server.url, setup, feedSize, { envelope: 5000, concurrency: 2, progress: (l) => log(`${mode}: intel — ${l}`) });
+        intelRows.push([mode, `generated feed of ${fmt(feedSize)} indicators`, '5,000', '2', fmt(f.objects), fmt(f.failed), fmt(f.seconds, 1), fmt(f.perSecond), fmt(f.postP99Ms), fmt(server.peakMemoryMiB())]);
+        log(`${mode}: intel — paging through the feed`);
+        const p = await pageThrough(server.url, setup, setup.feedCollection, f.objects, 1000, (l) => log(`${mode}: intel — ${l}`));
+        pagingRows.push([mode, fmt(p.objects), fmt(p.pages), fmt(p.duplicates), fmt(p.missing), fmt(p.seconds, 1), fmt(p.objects / p.seconds), fmt(p.p50Ms, 1), fmt(p.p99Ms, 1), fmt(p.maxMs, 1), fmt(server.peakMemoryMiB())]);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  if (intelRows.length) {
+    out0.push('', 'STIX ingest over TAXII POST (status resources checked; objects already present count as stored):', table(['database', 'input', 'objects per POST', 'concurrent POSTs', 'objects stored', 'refused', 'seconds', 'objects/s', 'POST p99 ms', 'server peak MiB'], intelRows));
+    out0.push('', 'TAXII paging through the feed collection (limit 1,000, following next; every id checked once):', table(['database', 'objects', 'pages', 'duplicates', 'missing', 'seconds', 'objects/s', 'page p50 ms', 'page p99 ms', 'max ms', 'server peak MiB'], pagingRows));
   }
   if (boardRows.length) {
     out0.push('', `Board first load with ${fmt(quick ? INCIDENTS_QUICK : INCIDENTS_FULL)} incidents in the database (20 sequential loads each, over loopback):`, table(['database', 'viewer', 'open incidents seen', 'p50 ms', 'p99 ms', 'max ms'], boardRows));

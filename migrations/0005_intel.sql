@@ -61,5 +61,4 @@ CREATE INDEX "stix_objects_type_idx" ON "stix_objects" USING btree ("type","is_l
 CREATE INDEX "stix_objects_stix_id_idx" ON "stix_objects" USING btree ("stix_id");--> statement-breakpoint
 CREATE INDEX "stix_objects_source_idx" ON "stix_objects" USING btree ("source_ref") WHERE "stix_objects"."source_ref" is not null;--> statement-breakpoint
 CREATE INDEX "stix_objects_target_idx" ON "stix_objects" USING btree ("target_ref") WHERE "stix_objects"."target_ref" is not null;--> statement-breakpoint
-CREATE INDEX "stix_objects_recipient_orgs_idx" ON "stix_objects" USING gin ("recipient_orgs");--> statement-breakpoint
 CREATE INDEX "taxii_statuses_user_idx" ON "taxii_statuses" USING btree ("user_id","created_at");

@@ -63,7 +63,6 @@ export const stixObjects = pgTable(
     index('stix_objects_stix_id_idx').on(t.stixId),
     index('stix_objects_source_idx').on(t.sourceRef).where(sql`${t.sourceRef} is not null`),
     index('stix_objects_target_idx').on(t.targetRef).where(sql`${t.targetRef} is not null`),
-    index('stix_objects_recipient_orgs_idx').using('gin', t.recipientOrgs),
   ],
 );
 

@@ -42,7 +42,8 @@ interface Row {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const CHUNK = 2_000;
+/** Objects per transaction: a TAXII POST of up to this many commits once. */
+const CHUNK = 10_000;
 
 function idOf(o: unknown): string {
   const id = o && typeof o === 'object' ? (o as { id?: unknown }).id : undefined;
@@ -134,13 +135,15 @@ async function insertChunk(ctx: AppContext, actor: UserActor, collectionId: stri
         from taxii_collections where id = ${collectionId}::uuid for update`),
     );
     if (!lock) throw new AppError('not-found', 'The collection was not found.');
-    const inserted = rowsOf<{ stix_id: string; version: string }>(
+    // New rows start as the latest version; the snapshot of RETURNING does not see this statement's rows, so
+    // `had_prior` tells which objects already had a version here and need their latest flag worked out.
+    const inserted = rowsOf<{ stix_id: string; version: string; had_prior: boolean }>(
       await tx.execute(sql`
         insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
           owner_org, author_id, tlp, recipient_orgs, body, name, pattern, pattern_type, valid_from, valid_until, confidence, created_by_ref, source_ref, target_ref)
         select ${collectionId}::uuid, x.stix_id, x.type, x.spec_version, x.version,
           coalesce(nullif(x.version, '')::timestamptz, ${lock.base}::timestamptz + x.ord * interval '1 microsecond'),
-          ${lock.base}::timestamptz + x.ord * interval '1 microsecond', false, x.revoked,
+          ${lock.base}::timestamptz + x.ord * interval '1 microsecond', true, x.revoked,
           ${actor.orgId}::uuid, ${actor.userId}::uuid, x.tlp::tlp,
           case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
           x.body, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
@@ -148,19 +151,21 @@ async function insertChunk(ctx: AppContext, actor: UserActor, collectionId: stri
           tlp text, body text, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
         order by x.ord
         on conflict (collection_id, stix_id, version) do nothing
-        returning stix_id, version`),
+        returning stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
     );
     await tx.execute(sql`
       update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${chunk.length} * interval '1 microsecond', updated_at = now()
       where id = ${collectionId}::uuid`);
-    if (inserted.length) {
-      // The latest version of each object written: the newest `modified`; ties go to the later addition.
+    const counts = new Map<string, number>();
+    for (const r of inserted) counts.set(r.stix_id, (counts.get(r.stix_id) ?? 0) + 1);
+    const several = [...new Set(inserted.filter((r) => r.had_prior || counts.get(r.stix_id)! > 1).map((r) => r.stix_id))];
+    if (several.length) {
+      // The latest version of each such object: the newest `modified`; ties go to the later addition.
       await tx.execute(sql`
-        with touched as (select distinct unnest(${`{${inserted.map((r) => `"${r.stix_id}"`).join(',')}}`}::text[]) as stix_id),
-        ranked as (
+        with ranked as (
           select o.seq, row_number() over (partition by o.stix_id order by o.version_at desc, o.date_added desc) = 1 as latest
-          from stix_objects o join touched t on t.stix_id = o.stix_id
-          where o.collection_id = ${collectionId}::uuid)
+          from stix_objects o
+          where o.collection_id = ${collectionId}::uuid and o.stix_id = any(${`{${several.join(',')}}`}::text[]))
         update stix_objects s set is_latest = r.latest
         from ranked r where s.seq = r.seq and s.is_latest is distinct from r.latest`);
     }
