@@ -10,6 +10,7 @@ import { electionRoutes } from './elections/routes.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { intelRoutes } from './intel/routes.js';
 import { taxiiRoutes } from './intel/taxii/taxii-routes.js';
+import { FeedPoller } from './intel/feeds-service.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
@@ -36,10 +37,13 @@ export function startWorkers(ctx: AppContext): () => Promise<void> {
   });
   const unkick = ctx.jobs.onKick(() => worker.kick());
   const notifications = new NotificationConsumer(ctx.db, ctx.signals, ctx.log, () => ctx.jobs.kick());
+  const feeds = new FeedPoller(ctx, ctx.log);
   worker.start();
   notifications.start();
+  feeds.start();
   return async () => {
     unkick();
+    await feeds.stop();
     await notifications.stop();
     await worker.stop();
   };

@@ -41,6 +41,8 @@ export const AUDIT_EVENTS = {
   'incident.sharing-changed': 'The TLP or recipients of an incident were changed.',
   'incident.attachment-added': 'A file was attached to an incident.',
   'taxii.collection-created': 'A TAXII collection was created (its readers, writers and default TLP).',
+  'taxii.feed-created': 'A TAXII feed (a remote collection polled into a local one) was subscribed.',
+  'taxii.feed-deleted': 'A TAXII feed was removed.',
   'intel.objects-added': 'STIX objects were added to a collection (TAXII POST or an upload); the counts stored and refused.',
   'intel.objects-deleted': 'STIX object versions were deleted from a collection.',
   'intel.read-restricted': 'AMBER+STRICT STIX objects were read (TAXII page, object view or export).',

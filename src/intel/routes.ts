@@ -10,6 +10,7 @@ import { isOrgAdmin } from '../access/actor.js';
 import { canRead, canWrite, collectionFor, createCollection, listAllCollections, listCollectionsFor, type Collection } from './collections-service.js';
 import { getObject, listObjects } from './objects-service.js';
 import { addObjects } from './store-service.js';
+import { createFeed, deleteFeed, listFeeds, presentFeed, updateFeed, type FeedInput } from './feeds-service.js';
 
 const tags = ['Threat intelligence'];
 
@@ -75,6 +76,37 @@ export function intelRoutes(app: App, ctx: AppContext): void {
   app.get('/api/v1/intel/objects/:stixId', {
     schema: { tags, summary: 'One STIX object (latest version you may see), its versions and relationships', params: Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false }) },
   }, async (request) => getObject(ctx, actorOf(request), (request.params as { stixId: string }).stixId));
+
+  const FeedAuth = Type.Union([
+    Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
+    Type.Object({ type: Type.Literal('bearer'), token: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false }),
+    Type.Object({ type: Type.Literal('basic'), username: Type.String({ maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false }),
+  ]);
+  const FeedBody = Type.Object(
+    {
+      title: Type.String({ minLength: 1, maxLength: 200 }),
+      url: Type.String({ minLength: 10, maxLength: 2000, description: 'the remote collection: https://host/…/collections/ID/' }),
+      auth: FeedAuth,
+      targetCollectionId: Uuid,
+      defaultTlp: Type.Optional(Type.Union([Type.Literal('CLEAR'), Type.Literal('GREEN'), Type.Literal('AMBER'), Type.Literal('AMBER+STRICT')])),
+      intervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
+      since: Type.Optional(Type.String({ maxLength: 40, description: 'start from objects added after this time (default: everything)' })),
+    },
+    { additionalProperties: false },
+  );
+  app.get('/api/v1/intel/feeds', { schema: { tags, summary: 'TAXII feeds this installation polls, with their health (system administrators)' } }, async (request) => ({ items: (await listFeeds(ctx, actorOf(request))).map(presentFeed) }));
+  app.post('/api/v1/intel/feeds', { schema: { tags, summary: 'Subscribe to a collection on another TAXII 2.1 server (system administrators)', body: FeedBody } }, async (request, reply) => {
+    const feed = await createFeed(ctx, actorOf(request), request.body as FeedInput);
+    ctx.jobs.kick();
+    return reply.status(201).send(presentFeed(feed));
+  });
+  app.patch('/api/v1/intel/feeds/:id', {
+    schema: { tags, summary: 'Pause or resume a feed, change its interval, or poll it now', params: Type.Object({ id: Uuid }, { additionalProperties: false }), body: Type.Object({ enabled: Type.Optional(Type.Boolean()), intervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })), pollNow: Type.Optional(Type.Boolean()), auth: Type.Optional(FeedAuth) }, { additionalProperties: false }) },
+  }, async (request) => presentFeed(await updateFeed(ctx, actorOf(request), (request.params as { id: string }).id, request.body as Parameters<typeof updateFeed>[3])));
+  app.delete('/api/v1/intel/feeds/:id', { schema: { tags, summary: 'Remove a feed (what it brought in stays)', params: Type.Object({ id: Uuid }, { additionalProperties: false }) } }, async (request, reply) => {
+    await deleteFeed(ctx, actorOf(request), (request.params as { id: string }).id);
+    return reply.status(204).send();
+  });
 
   // Bundle uploads take application/json or application/stix+json, up to the TAXII content limit.
   void app.register(async (scope) => {

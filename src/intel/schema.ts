@@ -91,3 +91,44 @@ export interface StatusDetail {
   readonly version?: string;
   readonly message?: string;
 }
+
+/**
+ * TAXII client feeds: a collection on another server (another state's instance, a national feed, a vendor)
+ * polled on a schedule into a local collection. `checkpoint` is the date_added of the last object received;
+ * each poll asks for what was added after it, and saves it after every page, so a failure resumes there.
+ */
+export const taxiiFeeds = pgTable(
+  'taxii_feeds',
+  {
+    id: id(),
+    title: text('title').notNull(),
+    /** The remote collection's URL: https://host/…/collections/ID/ */
+    url: text('url').notNull(),
+    authType: text('auth_type').$type<'none' | 'bearer' | 'basic'>().notNull().default('none'),
+    username: text('username'),
+    /** The token or password; never returned by the API. */
+    secret: text('secret'),
+    targetCollectionId: uuid('target_collection_id').notNull().references(() => taxiiCollections.id, { onDelete: 'cascade' }),
+    /** The organisation that subscribed: it owns what the feed brings in. */
+    ownerOrg: uuid('owner_org').notNull(),
+    createdBy: uuid('created_by'),
+    /** TLP of incoming objects that carry no TLP marking. */
+    defaultTlp: tlpEnum('default_tlp').notNull().default('AMBER'),
+    intervalMinutes: integer('interval_minutes').notNull().default(60),
+    enabled: boolean('enabled').notNull().default(true),
+    checkpoint: text('checkpoint'),
+    nextPollAt: ts('next_poll_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    lastPolledAt: ts('last_polled_at'),
+    lastSuccessAt: ts('last_success_at'),
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    objectsReceived: bigint('objects_received', { mode: 'number' }).notNull().default(0),
+    objectsRefused: bigint('objects_refused', { mode: 'number' }).notNull().default(0),
+    lastPollStored: integer('last_poll_stored'),
+    lastPollRefused: integer('last_poll_refused'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('taxii_feeds_due_idx').on(t.enabled, t.nextPollAt)],
+);

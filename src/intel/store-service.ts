@@ -102,6 +102,12 @@ export function prepareObjects(objects: readonly unknown[], collection: Collecti
   return { rows, failures };
 }
 
+/** Who objects are stored for: the writer's organisation owns them, the user is their author. */
+export interface Writer {
+  readonly orgId: string;
+  readonly userId: string | null;
+}
+
 /**
  * Adds objects to a collection on behalf of a writer. Invalid objects are reported one by one and the valid
  * ones still stored; a version already present is reported as a success and left as it was.
@@ -110,24 +116,31 @@ export async function addObjects(ctx: AppContext, actor: UserActor, collection: 
   if (!canWrite(collection, actor.orgId)) throw new AppError('forbidden', 'Your organisation may not add objects to this collection.');
   if (actor.via === 'token' && !actor.scopes.includes('write') && !actor.scopes.includes('admin')) throw new AppError('forbidden', 'This API token is read-only; create one with the write scope.');
   if (actor.role === 'viewer') throw new AppError('forbidden', 'Viewers can read but not add objects.');
-  const { rows, failures } = prepareObjects(objects, collection, ctx.config.stixSchemaDir ? loadOasisSchemas(ctx.config.stixSchemaDir) : undefined);
+  const result = await storeObjects(ctx, { orgId: actor.orgId, userId: actor.userId }, collection, objects);
+  await ctx.db.transaction(async (tx) => {
+    await auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: result.successes.length, refused: result.failures.length } } }]);
+  });
+  auditWritten();
+  return result;
+}
+
+/** Validates and stores objects (the caller has checked the writer's rights); `defaultTlp` overrides the collection's. */
+export async function storeObjects(ctx: AppContext, writer: Writer, collection: Collection, objects: readonly unknown[], options: { defaultTlp?: Tlp } = {}): Promise<IngestResult> {
+  const target = options.defaultTlp ? { ...collection, defaultTlp: options.defaultTlp } : collection;
+  const { rows, failures } = prepareObjects(objects, target, ctx.config.stixSchemaDir ? loadOasisSchemas(ctx.config.stixSchemaDir) : undefined);
   const successes: StatusDetail[] = [];
   const recipients = recipientsOf(collection);
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK);
-    const stored = await insertChunk(ctx, actor, collection.id, recipients, chunk);
+    const stored = await insertChunk(ctx, writer, collection.id, recipients, chunk);
     for (const r of chunk) {
       successes.push({ id: r.stix_id, ...(r.version ? { version: r.version } : {}), ...(stored.has(`${r.stix_id}|${r.version}`) ? {} : { message: 'already in the collection' }) });
     }
   }
-  await ctx.db.transaction(async (tx) => {
-    await auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: successes.length, refused: failures.length } } }]);
-  });
-  auditWritten();
   return { successes, failures };
 }
 
-async function insertChunk(ctx: AppContext, actor: UserActor, collectionId: string, recipients: readonly string[], chunk: readonly Row[]): Promise<Set<string>> {
+async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string, recipients: readonly string[], chunk: readonly Row[]): Promise<Set<string>> {
   return ctx.db.transaction(async (tx) => {
     const [lock] = rowsOf<{ base: string }>(
       await tx.execute(sql`
@@ -144,7 +157,7 @@ async function insertChunk(ctx: AppContext, actor: UserActor, collectionId: stri
         select ${collectionId}::uuid, x.stix_id, x.type, x.spec_version, x.version,
           coalesce(nullif(x.version, '')::timestamptz, ${lock.base}::timestamptz + x.ord * interval '1 microsecond'),
           ${lock.base}::timestamptz + x.ord * interval '1 microsecond', true, x.revoked,
-          ${actor.orgId}::uuid, ${actor.userId}::uuid, x.tlp::tlp,
+          ${writer.orgId}::uuid, ${writer.userId}::uuid, x.tlp::tlp,
           case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
           x.body, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
         from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
