@@ -4,6 +4,7 @@ import type { AppContext } from './platform/context.js';
 import { JobWorker } from './platform/jobs/queue.js';
 import { acceptRawFiles } from './platform/files/raw-body.js';
 import { accessRoutes } from './access/routes.js';
+import { advisoryRoutes } from './advisories/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bulletinRoutes } from './bulletins/routes.js';
 import { electionRoutes } from './elections/routes.js';
@@ -18,6 +19,7 @@ import { emailHandler, webhookHandler } from './notifications/delivery.js';
 export function registerDomains(app: App, ctx: AppContext): void {
   acceptRawFiles(app, ctx.config.attachmentLimitBytes);
   accessRoutes(app, ctx, ctx.config.authRateLimit);
+  advisoryRoutes(app, ctx);
   auditRoutes(app, ctx);
   bulletinRoutes(app, ctx);
   electionRoutes(app, ctx);

@@ -327,3 +327,13 @@ export function presentCase(i: IncidentRow, user: UserActor, parts: CaseParts) {
     playbooks: suggestedPlaybooks(i.category, i.component).map((p) => ({ id: p.id, title: p.title, tasks: p.tasks.length })),
   };
 }
+
+/** Titles of the incidents among `ids` that this user may read (other domains link to incidents by id). */
+export async function readableIncidentTitles(db: Db | Tx, user: UserActor, ids: readonly string[]): Promise<Array<{ id: string; ref: string; title: string; status: string }>> {
+  if (!ids.length) return [];
+  const rows = await db
+    .select({ id: incidents.id, ref: incidents.ref, title: incidents.title, status: incidents.status })
+    .from(incidents)
+    .where(and(inArray(incidents.id, [...ids]), readableBy(incidents, user)));
+  return rows.map((r) => ({ id: r.id, ref: formatRef(r.ref), title: r.title, status: r.status }));
+}

@@ -117,3 +117,15 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
   };
 }
+
+/** The latest visible version of each of `stixIds` this user may see (other domains link to STIX objects by id). */
+export async function readableObjectSummaries(ctx: AppContext, actor: UserActor, stixIds: readonly string[]): Promise<ObjectSummary[]> {
+  const ids = stixIds.filter((id) => /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(id));
+  if (!ids.length) return [];
+  const rows = rowsOf<ObjectSummary & { seq: string }>(
+    await ctx.db.execute(sql`select distinct on (o.stix_id) ${SUMMARY} from stix_objects o
+      where o.stix_id = any(${`{${ids.join(',')}}`}::text[]) and ${readableBy(alias, actor)}
+      order by o.stix_id, o.version_at desc, o.date_added desc`),
+  );
+  return rows.map(({ seq: _seq, ...r }) => r);
+}

@@ -49,6 +49,30 @@ export function notificationEmail(input: { tlp: Tlp; title: string; excerpt: str
   return { subject, text: `${lines.join('\n')}\n\nChange what you are told about: Account → Notifications.\n`, html };
 }
 
+/** Advisory emails: what is happening and what to do now, unless the label keeps the content inside. */
+export function advisoryEmail(input: { tlp: Tlp; type: string; title: string; severity: string; excerpt: string; actions: string; reason: string; owner: string; responder: string; response: string; link: string }) {
+  const restricted = input.tlp === 'AMBER+STRICT' || input.tlp === 'RED';
+  const sev = input.severity ? `${input.severity[0]!.toUpperCase()}${input.severity.slice(1)} ` : '';
+  let subject: string;
+  let lines: string[];
+  if (input.type === 'advisory.response') {
+    const word = input.response === 'affected' ? 'reports it is affected by' : input.response === 'seen' ? 'reports it saw the activity in' : 'acknowledged';
+    subject = restricted ? `[TLP:${input.tlp}] A response to your advisory` : `[TLP:${input.tlp}] ${input.responder} ${word} your advisory`;
+    lines = [restricted ? 'A recipient responded to an advisory your organisation published.' : `${input.responder} ${word} “${input.title}”.`, '', `Read it: ${input.link}`];
+  } else if (restricted) {
+    subject = `[TLP:${input.tlp}] ${input.type === 'advisory.withdrawn' ? 'An advisory was withdrawn' : 'A new advisory for you'}`;
+    lines = [`A TLP:${input.tlp} advisory ${input.type === 'advisory.withdrawn' ? 'you received was withdrawn' : 'was published for you'}. Its label keeps its content inside Election Ops Center.`, '', `Read it: ${input.link}`];
+  } else if (input.type === 'advisory.withdrawn') {
+    subject = `[TLP:${input.tlp}] Withdrawn: ${input.title}`;
+    lines = [`${input.owner} withdrew the advisory “${input.title}”.`, '', input.reason ? `Why: ${input.reason}` : '', `Read it: ${input.link}`];
+  } else {
+    subject = `[TLP:${input.tlp}] ${sev}advisory: ${input.title}`;
+    lines = [`${input.owner} published a ${sev.toLowerCase()}advisory:`, '', input.title, '', input.excerpt, '', 'What to do now:', input.actions, '', `Read it: ${input.link}`, '', `TLP:${input.tlp} — share only as the label allows.`];
+  }
+  const html = lines.map((l) => (l.startsWith('Read it: ') ? `<p><a href="${escapeHtml(input.link)}">Read it in Election Ops Center</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n');
+  return { subject, text: `${lines.join('\n')}\n\nChange what you are told about: Account → Notifications.\n`, html };
+}
+
 export function emailHandler(ctx: AppContext): JobHandler {
   return async (payload) => {
     const { userId, seq } = payload as { userId: string; seq: number };
@@ -56,9 +80,21 @@ export function emailHandler(ctx: AppContext): JobHandler {
     if (!user?.active) return;
     const found = await stillReadable(ctx, seq, { userId: user.id, orgId: user.orgId });
     if (!found) return;
-    const p = found.event.payload as { title?: string; excerpt?: string; ownerName?: string; ref?: string; text?: string };
+    const p = found.event.payload as { title?: string; excerpt?: string; ownerName?: string; ref?: string; text?: string; severity?: string; actions?: string; reason?: string; orgName?: string; kind?: string };
     const incident = found.event.recordKind === 'incident';
-    const message = notificationEmail({
+    const message = found.event.recordKind === 'advisory' ? advisoryEmail({
+      tlp: found.latest.tlp,
+      type: found.event.type,
+      title: p.title ?? 'An advisory',
+      severity: p.severity ?? '',
+      excerpt: p.excerpt ?? '',
+      actions: p.actions ?? '',
+      reason: p.reason ?? '',
+      owner: p.ownerName ?? 'An organisation',
+      responder: p.orgName ?? 'A recipient',
+      response: p.kind ?? '',
+      link: `${ctx.config.publicUrl}/advisories/${found.event.recordId}`,
+    }) : notificationEmail({
       tlp: found.latest.tlp,
       title: p.title ?? (incident ? 'An incident' : 'A bulletin'),
       excerpt: p.excerpt ?? '',

@@ -13,11 +13,14 @@ export const NOTIFICATION_KINDS = {
   'incident.received': { label: 'New incident reports shared with my organisation (analysts)', inApp: true, email: false },
   'incident.escalated': { label: 'Incidents escalated to my organisation (analysts)', inApp: true, email: true },
   'incident.assigned': { label: 'An incident assigned to me', inApp: true, email: true },
+  'advisory.addressed': { label: 'An advisory sent to my organisation or to me by name', inApp: true, email: true },
+  'advisory.community': { label: 'An advisory for the whole community (TLP:CLEAR or GREEN)', inApp: true, email: true },
+  'advisory.response': { label: 'Responses to advisories my organisation published (acknowledged, affected, seen)', inApp: true, email: false },
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 
 /** Event types an organisation webhook can subscribe to. */
-export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed', 'incident.reported', 'incident.status-changed', 'incident.escalated', 'incident.merged'] as const;
+export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed', 'incident.reported', 'incident.status-changed', 'incident.escalated', 'incident.merged', 'advisory.published', 'advisory.withdrawn'] as const;
 
 export interface SequencedEvent {
   readonly seq: number;
@@ -59,7 +62,7 @@ const pref = (kind: NotificationKind, channel: 'inApp' | 'email') => {
 function audience(e: SequencedEvent, kind: NotificationKind, addressedOrgs: readonly string[]): SQL {
   const readable = readableBy(sharingOf(e), { userId: sql`u.id`, orgId: sql`u.org_id` });
   const addressed = sql`(u.org_id = any(${`{${addressedOrgs.join(',')}}`}::uuid[]) or u.id = any(${`{${e.recipientUsers.join(',')}}`}::uuid[]))`;
-  const scope = kind === 'bulletin.addressed' ? addressed : sql`not ${addressed}`;
+  const scope = kind.endsWith('.addressed') ? addressed : sql`not ${addressed}`;
   return sql`from users u join orgs o on o.id = u.org_id
     where u.active and o.active and u.id <> ${e.authorId ?? NOBODY}::uuid and ${readable} and ${scope}`;
 }
@@ -159,6 +162,7 @@ export async function applyRules(tx: Tx, e: SequencedEvent, options: { reportsDo
     const kinds: NotificationKind[] = e.type === 'bulletin.created' && (e.tlp === 'CLEAR' || e.tlp === 'GREEN') ? ['bulletin.addressed', 'bulletin.community'] : ['bulletin.addressed'];
     for (const kind of kinds) await notify(tx, e, kind, audience(e, kind, addressedOrgs), bulletinTitle(e), `/bulletins/${e.recordId}`);
   }
+  if (e.recordKind === 'advisory') await advisoryRules(tx, e);
   if (options.webhooks !== false && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {
     // An organisation reads what any member of it could read, except RED (which is for named people).
     const readable = readableBy(sharingOf(e), { userId: sql`${NOBODY}::uuid`, orgId: sql`w.org_id` });
@@ -168,5 +172,22 @@ export async function applyRules(tx: Tx, e: SequencedEvent, options: { reportsDo
         where w.active and o.active and (cardinality(w.event_types) = 0 or ${e.type} = any(w.event_types)) and ${readable}
         returning id)
       insert into jobs (kind, payload) select 'webhook.deliver', jsonb_build_object('deliveryId', d.id) from d`);
+  }
+}
+
+const SEVERITY_WORD: Record<string, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+
+/** Advisories: recipients hear of a publication or withdrawal; the owner organisation hears of responses. */
+async function advisoryRules(tx: Tx, e: SequencedEvent): Promise<void> {
+  const title = String(e.payload.title ?? 'An advisory');
+  const link = `/advisories/${e.recordId}`;
+  if (e.type === 'advisory.published' || e.type === 'advisory.withdrawn') {
+    const text = e.type === 'advisory.published' ? `${SEVERITY_WORD[String(e.payload.severity)] ?? ''} advisory: ${title}`.trim() : `Withdrawn: ${title}`;
+    const kinds: NotificationKind[] = e.tlp === 'CLEAR' || e.tlp === 'GREEN' ? ['advisory.addressed', 'advisory.community'] : ['advisory.addressed'];
+    for (const kind of kinds) await notify(tx, e, kind, audience(e, kind, e.recipientOrgs), text, link);
+  }
+  if (e.type === 'advisory.response') {
+    const word = e.payload.kind === 'affected' ? 'is affected by' : e.payload.kind === 'seen' ? 'saw the activity in' : 'acknowledged';
+    await notify(tx, e, 'advisory.response', audience(e, 'advisory.response', []), `${String(e.payload.orgName ?? 'A recipient')} ${word} “${title}”`, link);
   }
 }
