@@ -11,6 +11,9 @@ import { canRead, canWrite, collectionFor, createCollection, listAllCollections,
 import { getObject, listObjects } from './objects-service.js';
 import { addObjects } from './store-service.js';
 import { createFeed, deleteFeed, listFeeds, presentFeed, updateFeed, type FeedInput } from './feeds-service.js';
+import { indicatorsFromCsv, objectsFromMisp, type Converted } from './imports.js';
+import { exportBundle, exportCsv, type ExportQuery } from './exports.js';
+import { Readable } from 'node:stream';
 
 const tags = ['Threat intelligence'];
 
@@ -108,14 +111,65 @@ export function intelRoutes(app: App, ctx: AppContext): void {
     return reply.status(204).send();
   });
 
+  app.get('/api/v1/intel/export', {
+    schema: {
+      tags,
+      summary: 'Everything you may see of the STIX store (latest versions), as a STIX 2.1 bundle or a CSV list of indicators, with the same filters as the list',
+      querystring: Type.Object(
+        {
+          format: Type.Union([Type.Literal('stix'), Type.Literal('csv')], { default: 'stix' }),
+          type: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,249}$' })),
+          q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+          collection: Type.Optional(Uuid),
+          includeRevoked: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    const q = request.query as ExportQuery & { format: 'stix' | 'csv' };
+    const stamp = new Date().toISOString().slice(0, 10);
+    if (q.format === 'csv') {
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="indicators-${stamp}.csv"`).send(Readable.from(exportCsv(ctx, actor, q)));
+    }
+    return reply.header('content-type', 'application/stix+json;version=2.1').header('content-disposition', `attachment; filename="stix-${stamp}.json"`).send(Readable.from(exportBundle(ctx, actor, q)));
+  });
+
   // Bundle uploads take application/json or application/stix+json, up to the TAXII content limit.
   void app.register(async (scope) => {
-    scope.addContentTypeParser(/^application\/stix\+json\s*(;.*)?$/i, { parseAs: 'string', bodyLimit: ctx.config.taxiiMaxContentLength }, (_request, body, done) => {
+    scope.addContentTypeParser('application/stix+json', { parseAs: 'string', bodyLimit: ctx.config.taxiiMaxContentLength }, (_request, body, done) => {
       try {
         done(null, JSON.parse(body as string));
       } catch {
         done(new AppError('invalid-json', 'The body is not valid JSON.'), undefined);
       }
+    });
+    // Attachments take text/csv as a file (platform/files/raw-body.ts); here it is a list to read as text.
+    scope.removeContentTypeParser('text/csv');
+    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: ctx.config.taxiiMaxContentLength }, (_request, body, done) => done(null, body));
+    const importInto = async (request: import('fastify').FastifyRequest, convert: (scopeKey: string, now: string) => Converted) => {
+      const actor = actorOf(request);
+      const c = await collectionFor(ctx.db, actor, (request.params as { id: string }).id);
+      const converted = convert(c.id, new Date().toISOString());
+      const result = converted.objects.length ? await addObjects(ctx, actor, c, converted.objects) : { successes: [], failures: [] };
+      const problems = [...converted.problems.map((p) => ({ where: p.where, message: p.message })), ...result.failures.map((f) => ({ where: f.id, message: f.message ?? 'refused' }))];
+      return { converted: converted.objects.length, stored: result.successes.length, refused: problems.length, problems };
+    };
+    scope.post('/api/v1/intel/collections/:id/csv', {
+      bodyLimit: ctx.config.taxiiMaxContentLength,
+      schema: { tags, summary: 'Import a CSV list of indicators (header: type,value,description,valid_until; optional confidence) as text/csv; problems are reported per line', params: Type.Object({ id: Uuid }, { additionalProperties: false }) },
+    }, async (request) => {
+      if (typeof request.body !== 'string') throw new AppError('unsupported-media-type', 'Send the list as text/csv.');
+      const text = request.body;
+      return importInto(request, (scopeKey, now) => indicatorsFromCsv(text, scopeKey, now));
+    });
+    scope.post('/api/v1/intel/collections/:id/misp', {
+      bodyLimit: ctx.config.taxiiMaxContentLength,
+      schema: { tags, summary: 'Import MISP JSON events: attributes become STIX indicators, each event a report naming them; the event\'s tlp tag becomes the marking', params: Type.Object({ id: Uuid }, { additionalProperties: false }) },
+    }, async (request) => {
+      const body = request.body;
+      return importInto(request, (_scopeKey, now) => objectsFromMisp(body, now));
     });
     scope.post('/api/v1/intel/collections/:id/bundle', {
       bodyLimit: ctx.config.taxiiMaxContentLength,
