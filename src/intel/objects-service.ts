@@ -9,6 +9,8 @@ import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
 import { AppError } from '../platform/http/errors.js';
 import { refang } from './refang.js';
+import { currentConfidence, stateOf, type IndicatorState } from './lifecycle.js';
+import { feedbackSummary, type FeedbackSummary } from './feedback-service.js';
 
 export interface ObjectSummary {
   readonly stixId: string;
@@ -21,7 +23,12 @@ export interface ObjectSummary {
   readonly ownerOrg: string;
   readonly dateAdded: string;
   readonly pattern: string | null;
+  readonly validFrom: string | null;
   readonly validUntil: string | null;
+  readonly confidence: number | null;
+  /** Indicators: active, not-yet-valid, expired or revoked, and the confidence after decay (lifecycle.ts). */
+  readonly state: IndicatorState | null;
+  readonly currentConfidence: number | null;
 }
 
 export interface ObjectQuery {
@@ -37,7 +44,17 @@ const alias = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql
 
 const SUMMARY = sql`o.seq::text as seq, o.stix_id as "stixId", o.type, o.name, o.version, o.tlp::text as tlp, o.revoked, o.collection_id as "collectionId",
   o.owner_org as "ownerOrg", to_char(o.date_added at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "dateAdded", o.pattern,
-  to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil"`;
+  to_char(o.valid_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validFrom",
+  to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil", o.confidence`;
+
+type SummaryRow = Omit<ObjectSummary, 'state' | 'currentConfidence'>;
+
+/** Adds the lifecycle of indicators (state, decayed confidence) to a row. */
+function withLifecycle(r: SummaryRow, now = new Date()): ObjectSummary {
+  if (r.type !== 'indicator') return { ...r, state: null, currentConfidence: null };
+  const i = { revoked: r.revoked, validFrom: r.validFrom ? new Date(r.validFrom) : null, validUntil: r.validUntil ? new Date(r.validUntil) : null, confidence: r.confidence, pattern: r.pattern };
+  return { ...r, state: stateOf(i, now), currentConfidence: currentConfidence(i, now) };
+}
 
 /** The latest version of every object this user may see, newest first; `q` searches names, ids and patterns (refanged). */
 export async function listObjects(ctx: AppContext, actor: UserActor, query: ObjectQuery): Promise<{ items: ObjectSummary[]; next: string | null }> {
@@ -54,11 +71,11 @@ export async function listObjects(ctx: AppContext, actor: UserActor, query: Obje
     if (!/^\d{1,18}$/.test(query.cursor)) throw new AppError('validation-failed', 'The page cursor is not valid; start from the first page.', { details: [{ field: 'cursor', message: 'invalid' }] });
     conditions.push(sql`o.seq < ${query.cursor}::bigint`);
   }
-  const rows = rowsOf<ObjectSummary & { seq: string }>(
+  const rows = rowsOf<SummaryRow & { seq: string }>(
     await ctx.db.execute(sql`select ${SUMMARY} from stix_objects o where ${sql.join(conditions, sql` and `)} order by o.seq desc limit ${query.limit + 1}`),
   );
   const more = rows.length > query.limit;
-  const items = (more ? rows.slice(0, query.limit) : rows).map(({ seq: _seq, ...r }) => r);
+  const items = (more ? rows.slice(0, query.limit) : rows).map(({ seq: _seq, ...r }) => withLifecycle(r));
   await auditRestricted(ctx, actor, items);
   return { items, next: more ? rows[query.limit - 1]!.seq : null };
 }
@@ -73,6 +90,9 @@ async function auditRestricted(ctx: AppContext, actor: UserActor, items: readonl
 export interface ObjectView {
   readonly object: Record<string, unknown>;
   readonly summary: ObjectSummary;
+  /** False positives and sightings reported by members (names only to the producer, and only where allowed). */
+  readonly feedback: FeedbackSummary;
+  readonly mayRevoke: boolean;
   readonly versions: readonly { version: string; dateAdded: string }[];
   /** Relationships and sightings that name this object, with the other end when it is visible too. */
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
@@ -80,13 +100,15 @@ export interface ObjectView {
 
 /** One object (latest visible version), its versions and its relationships; 404 when not visible. */
 export async function getObject(ctx: AppContext, actor: UserActor, stixId: string): Promise<ObjectView> {
-  const rows = rowsOf<ObjectSummary & { body: string }>(
+  const rows = rowsOf<SummaryRow & { body: string }>(
     await ctx.db.execute(sql`select ${SUMMARY}, o.body from stix_objects o where o.stix_id = ${stixId} and ${readableBy(alias, actor)} order by o.version_at desc, o.date_added desc limit 50`),
   );
   const latest = rows[0];
   if (!latest) throw new AppError('not-found', 'No such STIX object, or it is not shared with you.');
   await auditRestricted(ctx, actor, [latest]);
-  const { body, ...summary } = latest;
+  const { body, ...row } = latest;
+  const summary = withLifecycle(row);
+  const producer = rows.some((r) => r.ownerOrg === actor.orgId);
   // Relationship ends live in the body; a relationship names its source and target in `source_ref`/`target_ref`,
   // a sighting its indicator in `sighting_of_ref`.
   const rels = rowsOf<{ stixId: string; type: string; body: string }>(
@@ -113,6 +135,8 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
   return {
     object: JSON.parse(body) as Record<string, unknown>,
     summary,
+    feedback: await feedbackSummary(ctx, actor, stixId, producer),
+    mayRevoke: producer && !summary.revoked && (actor.role === 'analyst' || actor.role === 'org-admin'),
     versions: rows.map((r) => ({ version: r.version, dateAdded: r.dateAdded })),
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
   };
@@ -122,10 +146,10 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
 export async function readableObjectSummaries(ctx: AppContext, actor: UserActor, stixIds: readonly string[]): Promise<ObjectSummary[]> {
   const ids = stixIds.filter((id) => /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(id));
   if (!ids.length) return [];
-  const rows = rowsOf<ObjectSummary & { seq: string }>(
+  const rows = rowsOf<SummaryRow & { seq: string }>(
     await ctx.db.execute(sql`select distinct on (o.stix_id) ${SUMMARY} from stix_objects o
       where o.stix_id = any(${`{${ids.join(',')}}`}::text[]) and ${readableBy(alias, actor)}
       order by o.stix_id, o.version_at desc, o.date_added desc`),
   );
-  return rows.map(({ seq: _seq, ...r }) => r);
+  return rows.map(({ seq: _seq, ...r }) => withLifecycle(r));
 }

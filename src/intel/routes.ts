@@ -9,6 +9,7 @@ import { actorOf } from '../access/auth-plugin.js';
 import { isOrgAdmin } from '../access/actor.js';
 import { canRead, canWrite, collectionFor, createCollection, listAllCollections, listCollectionsFor, type Collection } from './collections-service.js';
 import { getObject, listObjects } from './objects-service.js';
+import { recordSighting, reportFalsePositive, revokeObject, type SightingInput } from './feedback-service.js';
 import { addObjects } from './store-service.js';
 import { createFeed, deleteFeed, listFeeds, presentFeed, updateFeed, type FeedInput } from './feeds-service.js';
 import { indicatorsFromCsv, objectsFromMisp, type Converted } from './imports.js';
@@ -135,6 +136,37 @@ export function intelRoutes(app: App, ctx: AppContext): void {
     }
     return reply.header('content-type', 'application/stix+json;version=2.1').header('content-disposition', `attachment; filename="stix-${stamp}.json"`).send(Readable.from(exportBundle(ctx, actor, q)));
   });
+
+  const StixIdParams = Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false });
+  app.post('/api/v1/intel/objects/:stixId/false-positive', {
+    schema: { tags, summary: 'Report an indicator you may see as a false positive (its producer sees the report, not your name)', params: StixIdParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }) },
+  }, async (request, reply) => {
+    await reportFalsePositive(ctx, actorOf(request), (request.params as { stixId: string }).stixId, (request.body as { note?: string }).note ?? null);
+    return reply.status(204).send();
+  });
+  app.post('/api/v1/intel/objects/:stixId/sightings', {
+    schema: {
+      tags,
+      summary: 'Report that your organisation saw an indicator; its producer sees the count, and your name only with shareName',
+      params: StixIdParams,
+      body: Type.Object(
+        {
+          count: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999 })),
+          firstSeen: Type.Optional(Type.String({ maxLength: 40 })),
+          lastSeen: Type.Optional(Type.String({ maxLength: 40 })),
+          shareName: Type.Optional(Type.Boolean()),
+          note: Type.Optional(Type.String({ maxLength: 2000 })),
+        },
+        { additionalProperties: false },
+      ),
+    },
+  }, async (request, reply) => {
+    await recordSighting(ctx, actorOf(request), (request.params as { stixId: string }).stixId, request.body as SightingInput);
+    return reply.status(204).send();
+  });
+  app.post('/api/v1/intel/objects/:stixId/revoke', { schema: { tags, summary: 'Revoke an indicator your organisation produced (a new version marked revoked, served over TAXII too)', params: StixIdParams } }, async (request) => ({
+    revokedCopies: await revokeObject(ctx, actorOf(request), (request.params as { stixId: string }).stixId),
+  }));
 
   // Bundle uploads take application/json or application/stix+json, up to the TAXII content limit.
   void app.register(async (scope) => {

@@ -132,3 +132,26 @@ export const taxiiFeeds = pgTable(
   },
   (t) => [index('taxii_feeds_due_idx').on(t.enabled, t.nextPollAt)],
 );
+
+/**
+ * What members tell the producer of an indicator: a false positive, or a sighting (seen in their logs or
+ * traffic). The producer sees the counts; an organisation's name only where it allowed it.
+ */
+export const indicatorFeedback = pgTable(
+  'indicator_feedback',
+  {
+    id: id(),
+    stixId: text('stix_id').notNull(),
+    orgId: uuid('org_id').notNull(),
+    userId: uuid('user_id'),
+    kind: text('kind').$type<'false-positive' | 'sighting'>().notNull(),
+    count: integer('count').notNull().default(1),
+    firstSeen: ts('first_seen'),
+    lastSeen: ts('last_seen'),
+    /** The producer may see which organisation it was. */
+    shareName: boolean('share_name').notNull().default(false),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('indicator_feedback_stix_idx').on(t.stixId, t.kind), uniqueIndex('indicator_feedback_fp_once_idx').on(t.stixId, t.orgId).where(sql`${t.kind} = 'false-positive'`)],
+);
