@@ -4,7 +4,7 @@ import { loadDemo, printDemoSignIns } from '../demo/load-demo.js';
 import { dbOptions, print, withContext, type DbFlags } from './shared.js';
 
 export function registerDemo(program: Command): void {
-  dbOptions(program.command('demo').description('Load the demo community (operations center, every state and territory, real counties, users of every role, bulletins, elections, incidents)').option('--force', 'load even if the installation has data').option('--json', 'print JSON')).action(
+  dbOptions(program.command('demo').description('Load the demo community (operations center, every state and territory, real counties, users of every role, bulletins, elections, incidents, threat intelligence and an advisory)').option('--force', 'load even if the installation has data').option('--json', 'print JSON')).action(
     async (flags: DbFlags & { force?: boolean; json?: boolean }) => {
       await withContext(flags, async (ctx) => {
         const result = await loadDemo(ctx, { ifEmpty: !flags.force });

@@ -9,6 +9,7 @@ import { orgs, users, type UserRole } from '../access/schema.js';
 import { hashPassword } from '../access/secrets.js';
 import { bulletins } from '../bulletins/schema.js';
 import { loadDemoIncidents } from './demo-incidents.js';
+import { loadDemoIntel } from './demo-intel.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { DEMO_STATES } from './community-data.js';
 
@@ -28,6 +29,8 @@ export interface DemoResult {
   readonly bulletins: number;
   readonly elections?: number;
   readonly incidents?: number;
+  readonly stixObjects?: number;
+  readonly advisories?: number;
   readonly password: string;
   readonly signIns: readonly DemoSignIn[];
 }
@@ -141,7 +144,8 @@ export async function loadDemo(ctx: AppContext, options: { ifEmpty: boolean }): 
   if (!result.loaded) return result;
   // Elections and incidents go through the services people use, after the directory exists.
   const extra = await loadDemoIncidents(ctx);
-  return { ...result, elections: extra.elections, incidents: extra.incidents };
+  const intel = await loadDemoIntel(ctx);
+  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories };
 }
 
 export function printDemoSignIns(result: DemoResult, publicUrl: string): void {

@@ -18,6 +18,12 @@ import { IncidentReportPage } from './pages/incident-report.js';
 import { IncidentPage } from './pages/incident.js';
 import { BoardPage } from './pages/board.js';
 import { ElectionsPage } from './pages/elections.js';
+import { AdvisoriesPage } from './pages/advisories.js';
+import { AdvisoryPage } from './pages/advisory.js';
+import { AdvisoryEditPage } from './pages/advisory-edit.js';
+import { IntelPage } from './pages/intel.js';
+import { StixObjectPage } from './pages/stix-object.js';
+import { FeedsPage } from './pages/feeds.js';
 import type { Countdown } from './incidents-api.js';
 
 export function App() {
@@ -108,6 +114,16 @@ function Header() {
                   Incidents
                 </Link>
               </li>
+              <li>
+                <Link to="/advisories" aria-current={current('/advisories')}>
+                  Advisories
+                </Link>
+              </li>
+              <li>
+                <Link to="/intel" aria-current={current('/intel')}>
+                  Threat intel
+                </Link>
+              </li>
               {!countdown?.electionDay && (
                 <li>
                   <Link to="/board" aria-current={current('/board')}>
@@ -169,6 +185,14 @@ function Page() {
   const incident = /^\/incidents\/([0-9a-f-]{36})$/.exec(path);
   if (incident) return <IncidentPage id={incident[1]!} />;
   if (path === '/board') return <BoardPage />;
+  if (path === '/advisories') return <AdvisoriesPage />;
+  if (path === '/advisories/new') return <AdvisoryEditPage />;
+  const advisory = /^\/advisories\/([0-9a-f-]{36})(\/edit)?$/.exec(path);
+  if (advisory) return advisory[2] ? <AdvisoryEditPage id={advisory[1]!} /> : <AdvisoryPage id={advisory[1]!} />;
+  if (path === '/intel') return <IntelPage />;
+  if (path === '/intel/feeds') return <FeedsPage />;
+  const stix = /^\/intel\/objects\/([a-z0-9-]+--[0-9a-f-]{36})$/.exec(path);
+  if (stix) return <StixObjectPage id={stix[1]!} />;
   if (path === '/elections') return <ElectionsPage />;
   const bulletin = /^\/bulletins\/([0-9a-f-]{36})$/.exec(path);
   if (bulletin) return <BulletinPage id={bulletin[1]!} />;

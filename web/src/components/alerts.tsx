@@ -4,7 +4,8 @@ import { ApiError } from '../api.js';
 
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 401) return 'Your session has ended. Sign in again.';
+    // Only an ended session says so; a wrong password (also 401) says what it is.
+    if (error.status === 401 && error.code === 'unauthenticated') return 'Your session has ended. Sign in again.';
     const fields = error.fields.filter((f) => f.message && f.message !== error.detail).map((f) => `${f.field ? `${f.field.replace(/^body\//, '')}: ` : ''}${f.message}`);
     return [error.detail || error.title, ...fields].join(' ');
   }

@@ -1,0 +1,168 @@
+// Types and helpers of the threat-intelligence pages: advisories, the STIX store, collections and feeds.
+import type { Tlp } from './api.js';
+import { csrfHeaders } from './uploads.js';
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export type AdvisoryStatus = 'draft' | 'in-review' | 'published' | 'withdrawn';
+export type ResponseKind = 'acknowledged' | 'affected' | 'seen';
+
+export const SEVERITY_LABELS: Record<Severity, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+export const STATUS_WORDS: Record<AdvisoryStatus, string> = { draft: 'Draft', 'in-review': 'In review', published: 'Published', withdrawn: 'Withdrawn' };
+export const RESPONSE_WORDS: Record<ResponseKind, string> = { acknowledged: 'Acknowledged', affected: 'We are affected', seen: 'We saw this' };
+
+export interface AdvisorySummary {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly status: AdvisoryStatus;
+  readonly tlp: Tlp;
+  readonly ownerOrg: string;
+  readonly ownerName: string;
+  readonly components: string[];
+  readonly excerpt: string;
+  readonly publishedAt: string | null;
+  readonly updatedAt: string;
+  readonly myResponses: ResponseKind[];
+}
+
+export interface ObjectSummary {
+  readonly stixId: string;
+  readonly type: string;
+  readonly name: string | null;
+  readonly version: string;
+  readonly tlp: Tlp;
+  readonly revoked: boolean;
+  readonly collectionId: string;
+  readonly ownerOrg: string;
+  readonly dateAdded: string;
+  readonly pattern: string | null;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  readonly confidence: number | null;
+  readonly state: 'active' | 'not-yet-valid' | 'expired' | 'revoked' | null;
+  readonly currentConfidence: number | null;
+}
+
+export interface Advisory {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly status: AdvisoryStatus;
+  readonly tlp: Tlp;
+  readonly summary: string;
+  readonly summaryHtml: string;
+  readonly actions: string;
+  readonly actionsHtml: string;
+  readonly components: string[];
+  readonly owner: { id: string; name: string };
+  readonly recipients: { orgs: Array<{ id: string; name: string }>; users: string[] };
+  readonly author: { id: string; name: string } | null;
+  readonly reviewer: { id: string; name: string } | null;
+  readonly reviewNote: string | null;
+  readonly publishedAt: string | null;
+  readonly withdrawnAt: string | null;
+  readonly withdrawnReason: string | null;
+  readonly updatedAt: string;
+  readonly indicators: ObjectSummary[];
+  readonly incidents: Array<{ id: string; ref: string; title: string; status: string }>;
+  readonly responses: Array<{ orgId: string; orgName: string; kind: ResponseKind; note: string | null; at: string }>;
+  readonly responseCounts: Record<ResponseKind, number> | null;
+  readonly mayEdit: boolean;
+  readonly mayReview: boolean;
+  readonly mayRespond: boolean;
+  readonly stixRefs?: string[];
+}
+
+export interface ObjectView {
+  readonly object: Record<string, unknown>;
+  readonly summary: ObjectSummary;
+  readonly feedback: {
+    falsePositives: number;
+    sightings: number;
+    sightingOrgs: number;
+    named: Array<{ orgName: string; count: number; lastSeen: string | null }> | null;
+    falsePositiveNotes: Array<{ orgName: string | null; note: string | null }> | null;
+    mine: { falsePositive: boolean; sightings: number };
+  };
+  readonly mayRevoke: boolean;
+  readonly versions: Array<{ version: string; dateAdded: string }>;
+  readonly relationships: Array<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
+}
+
+export interface Collection {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string | null;
+  readonly readers: 'all' | string[];
+  readonly writers: string[];
+  readonly defaultTlp: Tlp;
+  readonly canRead: boolean;
+  readonly canWrite: boolean;
+  readonly taxiiPath: string;
+  readonly lastAddedAt: string | null;
+}
+
+export interface Feed {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly auth: { type: 'none' | 'bearer' | 'basic'; username?: string | null };
+  readonly targetCollectionId: string;
+  readonly defaultTlp: Tlp;
+  readonly intervalMinutes: number;
+  readonly enabled: boolean;
+  readonly health: 'healthy' | 'failing' | 'waiting' | 'paused';
+  readonly checkpoint: string | null;
+  readonly nextPollAt: string;
+  readonly lastPolledAt: string | null;
+  readonly lastSuccessAt: string | null;
+  readonly lastError: string | null;
+  readonly consecutiveFailures: number;
+  readonly objectsReceived: number;
+  readonly objectsRefused: number;
+  readonly lastPollStored: number | null;
+  readonly lastPollRefused: number | null;
+}
+
+export interface ImportResult {
+  readonly converted?: number;
+  readonly total?: number;
+  readonly stored: number;
+  readonly refused: number;
+  readonly problems?: Array<{ where: string; message: string }>;
+  readonly failures?: Array<{ id: string; message?: string }>;
+}
+
+/**
+ * Uploads a file with progress (fetch cannot report upload progress; XMLHttpRequest can). Resolves with the
+ * JSON answer, rejects with the problem's detail.
+ */
+export function uploadWithProgress(url: string, file: File, contentType: string, onProgress: (fraction: number) => void): Promise<ImportResult> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    for (const [k, v] of Object.entries(csrfHeaders())) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as ImportResult);
+      else reject(new Error((body as { detail?: string } | null)?.detail ?? `The upload was refused (${xhr.status}).`));
+    };
+    xhr.onerror = () => reject(new Error('The upload failed. Check your connection and try again.'));
+    xhr.send(file);
+  });
+}
+
+export function shortDate(iso: string | null): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,181 @@
+// Threat intelligence: search indicators and other STIX objects (defanged input such as hxxp://evil[.]com is
+// understood), see how much to trust each today, import lists (CSV, MISP, STIX bundles) with progress, and
+// export what you may see.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { get, qs, type Page } from '../api.js';
+import { Link } from '../router.js';
+import { useSession } from '../session.js';
+import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
+import { TlpBadge } from '../components/tlp.js';
+import { ConfidenceMeter } from '../components/advisory-badges.js';
+import { shortDate, uploadWithProgress, type Collection, type ImportResult, type ObjectSummary } from '../intel-api.js';
+
+const TYPES: Array<[string, string]> = [['indicator', 'Indicators'], ['', 'Everything'], ['malware', 'Malware'], ['threat-actor', 'Threat actors'], ['intrusion-set', 'Intrusion sets'], ['attack-pattern', 'Attack patterns'], ['report', 'Reports'], ['vulnerability', 'Vulnerabilities'], ['campaign', 'Campaigns']];
+const STATE_WORDS = { active: 'Active', 'not-yet-valid': 'Not yet valid', expired: 'Expired', revoked: 'Revoked' } as const;
+
+export function IntelPage() {
+  const { me } = useSession();
+  const params = new URLSearchParams(location.search);
+  const [type, setType] = useState('indicator');
+  const [q, setQ] = useState(params.get('q') ?? '');
+  const [query, setQuery] = useState(params.get('q') ?? '');
+  const [includeRevoked, setIncludeRevoked] = useState(false);
+  const [items, setItems] = useState<ObjectSummary[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const url = useCallback((cursor?: string) => `/api/v1/intel/objects${qs({ type, q: query, includeRevoked: includeRevoked || undefined, limit: 50, cursor })}`, [type, query, includeRevoked]);
+  const load = useCallback(() => get<Page<ObjectSummary>>(url()).then((p) => { setItems(p.items); setNext(p.next); }, setError), [url]);
+  useEffect(() => {
+    setItems(null);
+    void load();
+  }, [load]);
+  const more = async () => {
+    if (!next) return;
+    const p = await get<Page<ObjectSummary>>(url(next)).catch((e: unknown) => { setError(e); return null; });
+    if (p) {
+      setItems((old) => [...(old ?? []), ...p.items]);
+      setNext(p.next);
+    }
+  };
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    setQuery(q.trim());
+  };
+  const exportQs = qs({ type: type || undefined, q: query || undefined });
+  return (
+    <>
+      <div className="display-flex flex-justify flex-align-center flex-wrap">
+        <h1 className="margin-y-1">Threat intelligence</h1>
+        <div>
+          <Link to="/advisories" className="usa-button usa-button--outline">Advisories</Link>
+          {me!.user.systemAdmin && <Link to="/intel/feeds" className="usa-button usa-button--outline">Collections and feeds</Link>}
+        </div>
+      </div>
+      <p className="usa-intro margin-top-0">Indicators and reports shared with your office. Paste what you have: a domain, an address, a URL or a file hash — even written safely, like <code>hxxp://evil[.]example</code>.</p>
+      <form className="usa-search margin-y-2" role="search" onSubmit={search}>
+        <label className="usa-sr-only" htmlFor="intel-search">Search indicators</label>
+        <input className="usa-input" id="intel-search" type="search" placeholder="Domain, address, URL, hash or name" value={q} onChange={(e) => setQ(e.target.value)} />
+        <button className="usa-button" type="submit"><span className="usa-search__submit-text">Search</span></button>
+      </form>
+      <div className="grid-row grid-gap-2 flex-align-end">
+        <div className="grid-col-12 tablet:grid-col-4">
+          <label className="usa-label margin-top-0" htmlFor="intel-type">Show</label>
+          <select className="usa-select" id="intel-type" value={type} onChange={(e) => setType(e.target.value)}>
+            {TYPES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+          </select>
+        </div>
+        <div className="grid-col-12 tablet:grid-col-4">
+          <div className="usa-checkbox">
+            <input className="usa-checkbox__input" id="intel-revoked" type="checkbox" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.target.checked)} />
+            <label className="usa-checkbox__label" htmlFor="intel-revoked">Include revoked</label>
+          </div>
+        </div>
+        <div className="grid-col-12 tablet:grid-col-4 text-right">
+          <a className="usa-button usa-button--outline" href={`/api/v1/intel/export${qs({ format: 'stix', type: type || undefined, q: query || undefined })}`} download>Download STIX</a>
+          <a className="usa-button usa-button--outline" href={`/api/v1/intel/export?format=csv${exportQs ? `&${exportQs.slice(1)}` : ''}`} download>Download CSV</a>
+        </div>
+      </div>
+      <ErrorAlert error={error} />
+      {!items ? <Loading what="indicators" /> : items.length === 0 ? <p>Nothing shared with you matches{query ? ` “${query}”` : ''}.</p> : (
+        <table className="usa-table usa-table--borderless usa-table--stacked width-full">
+          <caption className="usa-sr-only">STIX objects</caption>
+          <thead><tr><th scope="col">What</th><th scope="col">Label</th><th scope="col">State</th><th scope="col">Confidence today</th><th scope="col">Added</th></tr></thead>
+          <tbody>
+            {items.map((o) => (
+              <tr key={`${o.stixId}-${o.collectionId}`}>
+                <th scope="row" data-label="What">
+                  <Link to={`/intel/objects/${o.stixId}`}>{o.type === 'indicator' && o.pattern ? <code className="font-mono-2xs">{o.pattern}</code> : o.name ?? o.stixId}</Link>
+                  {o.type === 'indicator' && o.name && <div className="font-sans-3xs text-base">{o.name}</div>}
+                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{o.type.replace(/-/g, ' ')}</div>}
+                </th>
+                <td data-label="Label"><TlpBadge tlp={o.tlp} /></td>
+                <td data-label="State">{o.state ? <span className={`usa-tag ${o.state === 'active' ? 'bg-green' : 'bg-base'}`}>{STATE_WORDS[o.state]}</span> : '—'}</td>
+                <td data-label="Confidence today"><ConfidenceMeter current={o.currentConfidence} original={o.confidence} /></td>
+                <td data-label="Added">{new Date(o.dateAdded).toLocaleDateString('en-US', { dateStyle: 'medium' })}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {next && <button type="button" className="usa-button usa-button--outline" onClick={() => void more()}>Show more</button>}
+      {me!.user.role !== 'viewer' && <ImportPanel onDone={() => void load()} />}
+    </>
+  );
+}
+
+const FORMATS = {
+  csv: { label: 'CSV list (type, value, description, valid_until)', accept: '.csv,text/csv', contentType: 'text/csv', path: 'csv' },
+  misp: { label: 'MISP event (JSON)', accept: '.json,application/json', contentType: 'application/json', path: 'misp' },
+  stix: { label: 'STIX 2.1 bundle (JSON)', accept: '.json,application/json', contentType: 'application/stix+json', path: 'bundle' },
+} as const;
+
+/** Imports into a collection the office may write, with an upload progress bar and the problems per line. */
+function ImportPanel({ onDone }: { onDone: () => void }) {
+  const [collections, setCollections] = useState<Collection[] | null>(null);
+  const [collection, setCollection] = useState('');
+  const [format, setFormat] = useState<keyof typeof FORMATS>('csv');
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => void get<{ items: Collection[] }>('/api/v1/taxii/collections').then((r) => {
+    const writable = r.items.filter((c) => c.canWrite);
+    setCollections(writable);
+    setCollection(writable[0]?.id ?? '');
+  }, setError), []);
+  if (!collections || collections.length === 0) return null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setError(null);
+    setResult(null);
+    setProgress(0);
+    try {
+      const f = FORMATS[format];
+      setResult(await uploadWithProgress(`/api/v1/intel/collections/${collection}/${f.path}`, file, f.contentType, setProgress));
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setProgress(null);
+    }
+  };
+  const problems = result ? [...(result.problems ?? []), ...(result.failures ?? []).map((f) => ({ where: f.id, message: f.message ?? 'refused' }))] : [];
+  return (
+    <section className="margin-top-5 border-top border-base-lighter padding-top-2" aria-labelledby="import">
+      <h2 id="import">Import indicators</h2>
+      <form className="usa-form usa-form--large" onSubmit={(e) => void submit(e)}>
+        <label className="usa-label" htmlFor="import-collection">Into the collection</label>
+        <select className="usa-select" id="import-collection" value={collection} onChange={(e) => setCollection(e.target.value)}>
+          {collections.map((c) => <option key={c.id} value={c.id}>{c.title} (unmarked: TLP:{c.defaultTlp})</option>)}
+        </select>
+        <label className="usa-label" htmlFor="import-format">File type</label>
+        <select className="usa-select" id="import-format" value={format} onChange={(e) => setFormat(e.target.value as keyof typeof FORMATS)}>
+          {Object.entries(FORMATS).map(([k, f]) => <option key={k} value={k}>{f.label}</option>)}
+        </select>
+        <label className="usa-label" htmlFor="import-file">File</label>
+        <input className="usa-file-input" id="import-file" type="file" accept={FORMATS[format].accept} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        {progress !== null && (
+          <div className="margin-top-2">
+            <label htmlFor="import-progress" className="usa-label">{progress < 1 ? 'Uploading' : 'Checking and storing'}</label>
+            <progress id="import-progress" className="width-full" max={1} value={progress < 1 ? progress : undefined} />
+          </div>
+        )}
+        <button className="usa-button margin-top-2" type="submit" disabled={!file || progress !== null}>Import</button>
+      </form>
+      <ErrorAlert error={error} heading="The file was not imported" />
+      {result && (
+        <>
+          <SuccessAlert>{result.stored.toLocaleString('en-US')} stored{result.refused ? `, ${result.refused.toLocaleString('en-US')} refused (below)` : ''}.</SuccessAlert>
+          {problems.length > 0 && (
+            <table className="usa-table usa-table--compact usa-table--borderless">
+              <caption>What was refused, and why</caption>
+              <thead><tr><th scope="col">Where</th><th scope="col">Problem</th></tr></thead>
+              <tbody>{problems.slice(0, 200).map((p, i) => <tr key={i}><td>{p.where}</td><td>{p.message}</td></tr>)}</tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,128 @@
+// One STIX object: what it is, how much to trust it today, what it is related to (relationships and
+// sightings, each linked), its versions, and the feedback loop — report a false positive or a sighting; the
+// producer sees the counts and revokes.
+import { useCallback, useEffect, useState } from 'react';
+import { get, post } from '../api.js';
+import { Link } from '../router.js';
+import { useSession } from '../session.js';
+import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
+import { TlpBadge } from '../components/tlp.js';
+import { ConfidenceMeter } from '../components/advisory-badges.js';
+import { shortDate, type ObjectView } from '../intel-api.js';
+
+const SHOWN = ['description', 'indicator_types', 'malware_types', 'threat_actor_types', 'aliases', 'kill_chain_phases', 'labels', 'external_references'];
+
+export function StixObjectPage({ id }: { id: string }) {
+  const { me } = useSession();
+  const [v, setV] = useState<ObjectView | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState('');
+  const [count, setCount] = useState(1);
+  const [shareName, setShareName] = useState(false);
+  const [note, setNote] = useState('');
+  const load = useCallback(() => get<ObjectView>(`/api/v1/intel/objects/${id}`).then(setV, setError), [id]);
+  useEffect(() => void load(), [load]);
+  const act = async (what: string, url: string, body?: unknown) => {
+    setError(null);
+    try {
+      await post(url, body);
+      setDone(what);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  if (!v) return <><ErrorAlert error={error} /><Loading what="the object" /></>;
+  const o = v.object;
+  const s = v.summary;
+  const canAct = me!.user.role !== 'viewer';
+  return (
+    <article>
+      <p className="margin-bottom-0"><Link to="/intel">Threat intelligence</Link></p>
+      <p className="margin-bottom-0 text-base text-uppercase font-sans-3xs">{s.type.replace(/-/g, ' ')}</p>
+      <h1 className="margin-top-05">{s.name ?? s.stixId}</h1>
+      <p><TlpBadge tlp={s.tlp} /> {s.state && <span className={`usa-tag ${s.state === 'active' ? 'bg-green' : 'bg-base'}`}>{s.state.replace(/-/g, ' ')}</span>}</p>
+      {done && <SuccessAlert>{done}</SuccessAlert>}
+      <ErrorAlert error={error} />
+      <dl className="eoc-facts">
+        {s.pattern && <><dt>Pattern</dt><dd><code className="font-mono-xs">{s.pattern}</code></dd></>}
+        {s.type === 'indicator' && <><dt>Confidence today</dt><dd><ConfidenceMeter current={s.currentConfidence} original={s.confidence} /> <span className="usa-hint">(decreases as the indicator ages)</span></dd></>}
+        {s.validFrom && <><dt>Valid from</dt><dd>{shortDate(s.validFrom)}</dd></>}
+        <dt>Valid until</dt><dd>{s.validUntil ? shortDate(s.validUntil) : s.type === 'indicator' ? 'No end date' : '—'}</dd>
+        {SHOWN.filter((k) => o[k] !== undefined).map((k) => (
+          <div key={k} className="display-contents">
+            <dt>{k.replace(/_/g, ' ')}</dt>
+            <dd>{renderValue(o[k])}</dd>
+          </div>
+        ))}
+        <dt>STIX id</dt><dd><code className="font-mono-2xs">{s.stixId}</code></dd>
+      </dl>
+
+      {s.type === 'indicator' && (
+        <section aria-labelledby="feedback" className="margin-top-4">
+          <h2 id="feedback">Seen it? Wrong?</h2>
+          <p>
+            {v.feedback.sightings > 0 ? `Seen ${v.feedback.sightings.toLocaleString('en-US')} time${v.feedback.sightings === 1 ? '' : 's'} by ${v.feedback.sightingOrgs} organisation${v.feedback.sightingOrgs === 1 ? '' : 's'}.` : 'No sightings reported yet.'}
+            {v.feedback.falsePositives > 0 ? ` Reported as a false positive by ${v.feedback.falsePositives} organisation${v.feedback.falsePositives === 1 ? '' : 's'}.` : ''}
+          </p>
+          {v.feedback.named && v.feedback.named.length > 0 && (
+            <p>Organisations that let you know it was them: {v.feedback.named.map((n) => `${n.orgName} (${n.count})`).join(', ')}.</p>
+          )}
+          {v.feedback.falsePositiveNotes && v.feedback.falsePositiveNotes.some((n) => n.note) && (
+            <ul className="usa-list">{v.feedback.falsePositiveNotes.filter((n) => n.note).map((n, i) => <li key={i}>False positive: {n.note}</li>)}</ul>
+          )}
+          {canAct && !v.mayRevoke && !v.feedback.named && (
+            <div className="usa-form usa-form--large">
+              <label className="usa-label" htmlFor="sighting-count">How many times did you see it?</label>
+              <input className="usa-input usa-input--small" id="sighting-count" type="number" min={1} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} />
+              <div className="usa-checkbox margin-top-1">
+                <input className="usa-checkbox__input" id="share-name" type="checkbox" checked={shareName} onChange={(e) => setShareName(e.target.checked)} />
+                <label className="usa-checkbox__label" htmlFor="share-name">Let the producer know it was my organisation</label>
+              </div>
+              <label className="usa-label" htmlFor="feedback-note">Note (optional)</label>
+              <input className="usa-input" id="feedback-note" maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
+              <div className="usa-button-group margin-top-2">
+                <button type="button" className="usa-button" onClick={() => void act('Thank you — the sighting was sent to the producer.', `/api/v1/intel/objects/${id}/sightings`, { count, shareName, ...(note.trim() ? { note } : {}) })}>We saw this</button>
+                <button type="button" className="usa-button usa-button--outline" disabled={v.feedback.mine.falsePositive} onClick={() => void act('Reported as a false positive.', `/api/v1/intel/objects/${id}/false-positive`, note.trim() ? { note } : {})}>{v.feedback.mine.falsePositive ? 'You reported it as a false positive' : 'It is a false positive'}</button>
+              </div>
+            </div>
+          )}
+          {v.mayRevoke && (
+            <button type="button" className="usa-button usa-button--secondary margin-top-2" onClick={() => { if (window.confirm('Revoke this indicator for everyone who receives it?')) void act('Revoked. Readers and TAXII clients get the revoked version.', `/api/v1/intel/objects/${id}/revoke`); }}>Revoke this indicator</button>
+          )}
+        </section>
+      )}
+
+      <section aria-labelledby="related" className="margin-top-4">
+        <h2 id="related">Related</h2>
+        {v.relationships.length === 0 ? <p>No relationships shared with you.</p> : (
+          <ul className="usa-list">
+            {v.relationships.map((r) => (
+              <li key={r.stixId}>
+                {r.direction === 'out' ? 'This ' : ''}<strong>{(r.relationshipType ?? r.type).replace(/-/g, ' ')}</strong>{' '}
+                {r.other ? <Link to={`/intel/objects/${r.other.stixId}`}>{r.other.name ?? r.other.stixId}</Link> : <span className="text-base">an object not shared with you</span>}
+                {r.other && <span className="text-base"> ({r.other.type.replace(/-/g, ' ')})</span>}
+                {r.direction === 'in' ? ' → this' : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="versions" className="margin-top-4">
+        <h2 id="versions">Versions</h2>
+        <ul className="usa-list">{v.versions.map((x) => <li key={`${x.version}-${x.dateAdded}`}>{x.version ? shortDate(x.version) : 'Unversioned'} <span className="text-base">(added {shortDate(x.dateAdded)})</span></li>)}</ul>
+        <details className="margin-top-2">
+          <summary>The STIX object as JSON</summary>
+          <pre className="eoc-json">{JSON.stringify(o, null, 2)}</pre>
+        </details>
+      </section>
+    </article>
+  );
+}
+
+function renderValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? ((x as { phase_name?: string; source_name?: string; external_id?: string }).phase_name ?? [(x as { source_name?: string }).source_name, (x as { external_id?: string }).external_id].filter(Boolean).join(' ')) : String(x))).join(', ');
+  return JSON.stringify(value);
+}
