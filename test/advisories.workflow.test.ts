@@ -3,6 +3,8 @@
 // in-app, email) to the recipients the policy allows, responses that only the owner organisation sees in
 // full, linked indicators shown only where the reader may see them, withdrawal, and bad input.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { client, seedOrg, seedUser, startTestNode, tokenFor, until, type TestNode } from './harness.js';
@@ -20,21 +22,45 @@ describe('advisories', () => {
   const uid: Record<string, string> = {};
   const api = (who: string) => client(node, tok[who]);
 
+  // Georgia's webhook receiver, on loopback.
+  const received: Array<{ type?: string; record?: { id?: string } }> = [];
+  let receiver: http.Server;
+  let hookUrl = '';
+
   beforeAll(async () => {
-    node = await startTestNode({ listen: true });
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        try {
+          received.push(JSON.parse(body) as (typeof received)[number]);
+        } catch {
+          // not JSON: ignored
+        }
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    node = await startTestNode({ listen: true, env: { EOC_WEBHOOK_ALLOW_LOOPBACK: 'true' } });
     org.center = await seedOrg(node.ctx, 'Operations Center', 'operations-center');
     org.ga = await seedOrg(node.ctx, 'Georgia Elections Division', 'state', undefined, { fips: '13', stateCode: 'GA' });
     org.fulton = await seedOrg(node.ctx, 'Fulton County Elections', 'local', org.ga.id, { fips: '13121' });
     org.az = await seedOrg(node.ctx, 'Arizona Elections Division', 'state', undefined, { fips: '04', stateCode: 'AZ' });
     org.vendor = await seedOrg(node.ctx, 'Pollbook Vendor', 'private');
-    const people: Array<[string, keyof typeof org, 'member' | 'analyst']> = [['writer', 'center', 'analyst'], ['reviewer', 'center', 'analyst'], ['centerMember', 'center', 'member'], ['ga', 'ga', 'analyst'], ['fulton', 'fulton', 'member'], ['az', 'az', 'member'], ['vendor', 'vendor', 'member']];
+    const people: Array<[string, keyof typeof org, 'member' | 'analyst' | 'org-admin']> = [['writer', 'center', 'analyst'], ['reviewer', 'center', 'analyst'], ['centerMember', 'center', 'member'], ['ga', 'ga', 'analyst'], ['gaAdmin', 'ga', 'org-admin'], ['fulton', 'fulton', 'member'], ['az', 'az', 'member'], ['vendor', 'vendor', 'member']];
     for (const [name, o, role] of people) {
       const u = await seedUser(node.ctx, org[o].id, role);
       uid[name] = u.id;
-      tok[name] = await tokenFor(node.ctx, u.id);
+      tok[name] = await tokenFor(node.ctx, u.id, role === 'org-admin' ? ['read', 'write', 'admin'] : ['read', 'write']);
     }
+    const hook = await api('gaAdmin').post(`/api/v1/orgs/${org.ga.id}/webhooks`, { url: hookUrl, eventTypes: ['advisory.published'] });
+    expect(hook.statusCode, hook.body).toBe(201);
   });
-  afterAll(async () => node?.close());
+  afterAll(async () => {
+    await node?.close();
+    receiver?.close();
+  });
 
   const draft = (extra: Record<string, unknown> = {}) => ({
     title: 'Phishing wave against county election offices',
@@ -90,6 +116,7 @@ describe('advisories', () => {
     for (const who of ['ga', 'fulton', 'az', 'vendor']) {
       await until(`advisory notification for ${who}`, async () => (await api(who).get('/api/v1/notifications')).json().items.some((n: { title: string }) => n.title === 'High advisory: Phishing wave against county election offices') || null);
     }
+    await until('the advisory webhook call', async () => received.find((r) => r.type === 'advisory.published') ?? null);
     await until('advisory emails', async () => {
       const rows = rowsOf<{ user_id: string; subject: string }>(await node.ctx.db.execute(sql`select user_id, subject from email_log where subject like '%advisory: Phishing wave%'`));
       return rows.length >= 4 ? rows : null;
