@@ -10,6 +10,7 @@ import { registerDemo } from './cli/demo.js';
 import { registerBackup } from './cli/backup.js';
 import { registerAudit } from './cli/audit.js';
 import { registerTaxii } from './cli/taxii.js';
+import { registerMatch } from './cli/match.js';
 
 export function buildProgram(): Command {
   const program = new Command('eoc').description('Election Ops Center: a security operations platform for election offices').version(VERSION).showHelpAfterError();
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerBackup(program);
   registerAudit(program);
   registerTaxii(program);
+  registerMatch(program);
   return program;
 }
 

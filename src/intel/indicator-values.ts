@@ -3,6 +3,7 @@
 // becomes the one-comparison pattern the STIX specification shows for its kind.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import { domainToASCII } from 'node:url';
 import { parsePattern } from './pattern/parse.js';
 import { refang } from './refang.js';
 
@@ -40,8 +41,11 @@ export function normaliseValue(type: ValueType, raw: string): { ok: true; value:
       if (!net.isIPv6(ip) || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= 128))) return { ok: false, reason: `"${value}" is not an IPv6 address or network` };
       return { ok: true, value: value.toLowerCase() };
     }
-    case 'domain':
-      return DOMAIN.test(value) ? { ok: true, value: value.toLowerCase().replace(/\.$/, '') } : { ok: false, reason: `"${value.slice(0, 80)}" is not a domain name` };
+    case 'domain': {
+      // Internationalised names are compared in their ASCII (punycode) form, as they travel in DNS and logs.
+      const ascii = /[^\x00-\x7f]/.test(value) ? domainToASCII(value) : value;
+      return ascii && DOMAIN.test(ascii) ? { ok: true, value: ascii.toLowerCase().replace(/\.$/, '') } : { ok: false, reason: `"${value.slice(0, 80)}" is not a domain name` };
+    }
     case 'email':
       return EMAIL.test(value) ? { ok: true, value } : { ok: false, reason: `"${value.slice(0, 80)}" is not an email address` };
     case 'url': {

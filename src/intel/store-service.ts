@@ -7,6 +7,7 @@ import type { UserActor } from '../access/actor.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
+import { noteBulkWrites } from '../platform/db/table-stats.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { AppError } from '../platform/http/errors.js';
 import { canWrite, recipientsOf, type Collection } from './collections-service.js';
@@ -133,6 +134,7 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK);
     const stored = await insertChunk(ctx, writer, collection.id, recipients, chunk);
+    noteBulkWrites(ctx.db, 'stix_objects', stored.size);
     for (const r of chunk) {
       successes.push({ id: r.stix_id, ...(r.version ? { version: r.version } : {}), ...(stored.has(`${r.stix_id}|${r.version}`) ? {} : { message: 'already in the collection' }) });
     }

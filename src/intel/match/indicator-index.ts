@@ -1,0 +1,297 @@
+// An in-memory index of indicator values for matching log lines fast: exact sets for addresses, URLs, email
+// addresses and file hashes; a set of domains looked up with every parent of a host name (an indicator for
+// evil.example matches a.b.evil.example); and IPv4/IPv6 networks as sorted disjoint segments searched by
+// bisection. Built from STIX indicators (the simple comparisons of their patterns) or plain type/value pairs.
+import { parsePattern } from '../pattern/parse.js';
+import type { Comparison, Observation } from '../pattern/ast.js';
+import { normaliseValue, VALUE_TYPES, type ValueType } from '../indicator-values.js';
+
+export interface IndicatorRef {
+  /** The STIX id, or for plain lists "line N". */
+  readonly id: string;
+  readonly type: ValueType;
+  readonly value: string;
+}
+
+interface Segment {
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly refs: IndicatorRef[];
+}
+
+/** Disjoint, sorted address segments, each with the networks that cover it. */
+class RangeIndex {
+  private starts: bigint[] = [];
+  private segments: Segment[] = [];
+  private pending: Array<{ start: bigint; end: bigint; ref: IndicatorRef }> = [];
+
+  add(start: bigint, end: bigint, ref: IndicatorRef): void {
+    this.pending.push({ start, end, ref });
+  }
+
+  get size(): number {
+    return this.pending.length + this.segments.length;
+  }
+
+  /** Sweeps the networks into disjoint segments (call once after adding). */
+  build(): void {
+    if (!this.pending.length) return;
+    const all = [...this.segments.flatMap((s) => s.refs.map((ref) => ({ start: s.start, end: s.end, ref }))), ...this.pending];
+    this.pending = [];
+    const points = [...new Set(all.flatMap((r) => [r.start, r.end + 1n]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const byStart = [...all].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const segments: Segment[] = [];
+    const open: typeof all = [];
+    let k = 0;
+    for (let i = 0; i < points.length - 1; i += 1) {
+      const from = points[i]!;
+      const to = points[i + 1]! - 1n;
+      while (k < byStart.length && byStart[k]!.start <= from) open.push(byStart[k++]!);
+      for (let j = open.length - 1; j >= 0; j -= 1) if (open[j]!.end < from) open.splice(j, 1);
+      if (open.length) segments.push({ start: from, end: to, refs: open.map((o) => o.ref) });
+    }
+    this.segments = segments;
+    this.starts = segments.map((s) => s.start);
+  }
+
+  all(): readonly Segment[] {
+    return this.segments;
+  }
+
+  find(addr: bigint): IndicatorRef[] | null {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= addr) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const s = this.segments[hi];
+    return s && addr <= s.end ? s.refs : null;
+  }
+}
+
+/** IPv4 dotted quad to a number, or -1 (no allocation: this runs for every log line). */
+export function ipv4ToInt(s: string, from = 0, to = s.length): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = from; i < to; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      digits += 1;
+      if (part > 255 || digits > 3) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots += 1;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+export function ipv6ToBigInt(s: string): bigint | null {
+  if (s.length < 2 || s.length > 45 || !s.includes(':') || !/^[0-9a-fA-F:.]+$/.test(s)) return null;
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const groups = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const g of part.split(':')) {
+      if (g.includes('.')) {
+        const v4 = ipv4ToInt(g);
+        if (v4 < 0) return null;
+        out.push(Math.floor(v4 / 65536), v4 % 65536);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) out.push(parseInt(g, 16));
+      else return null;
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  let v = 0n;
+  for (const g of [...head, ...Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail]) v = (v << 16n) | BigInt(g);
+  return v;
+}
+
+/** IPv4 networks as disjoint segments in typed arrays, searched by bisection without allocating. */
+class V4RangeIndex {
+  private readonly inner = new RangeIndex();
+  private starts = new Float64Array(0);
+  private ends = new Float64Array(0);
+  private refs: IndicatorRef[][] = [];
+
+  add(start: number, end: number, ref: IndicatorRef): void {
+    this.inner.add(BigInt(start), BigInt(end), ref);
+  }
+
+  get size(): number {
+    return this.refs.length;
+  }
+
+  build(): void {
+    this.inner.build();
+    const segs = this.inner.all();
+    this.starts = Float64Array.from(segs, (s) => Number(s.start));
+    this.ends = Float64Array.from(segs, (s) => Number(s.end));
+    this.refs = segs.map((s) => s.refs);
+  }
+
+  find(addr: number): IndicatorRef[] | null {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= addr) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && addr <= this.ends[hi]! ? this.refs[hi]! : null;
+  }
+}
+
+const HASH_TYPES: readonly ValueType[] = ['md5', 'sha1', 'sha256', 'sha512'];
+
+export class IndicatorIndex {
+  readonly ipv4 = new Map<number, IndicatorRef[]>();
+  readonly ipv6 = new Map<string, IndicatorRef[]>();
+  readonly v4Ranges = new V4RangeIndex();
+  readonly v6Ranges = new RangeIndex();
+  readonly domains = new Map<string, IndicatorRef[]>();
+  readonly urls = new Map<string, IndicatorRef[]>();
+  readonly emails = new Map<string, IndicatorRef[]>();
+  readonly hashes = new Map<string, IndicatorRef[]>();
+  readonly filenames = new Map<string, IndicatorRef[]>();
+  /** Indicators that could not be used line by line (complex patterns, unsupported kinds). */
+  skipped = 0;
+  count = 0;
+
+  private static push<K>(map: Map<K, IndicatorRef[]>, key: K, ref: IndicatorRef): void {
+    const list = map.get(key);
+    if (list) list.push(ref);
+    else map.set(key, [ref]);
+  }
+
+  /** Adds a plain value; returns a reason when it is not a valid value of its type. */
+  add(id: string, type: ValueType, raw: string): string | null {
+    const v = normaliseValue(type, raw);
+    if (!v.ok) return v.reason;
+    const ref: IndicatorRef = { id, type, value: v.value };
+    this.count += 1;
+    switch (type) {
+      case 'ipv4': {
+        const [ip, prefix] = v.value.split('/') as [string, string | undefined];
+        const n = ipv4ToInt(ip);
+        if (prefix === undefined || prefix === '32') IndicatorIndex.push(this.ipv4, n, ref);
+        else {
+          const bits = Number(prefix);
+          const size = 2 ** (32 - bits);
+          const start = Math.floor(n / size) * size;
+          this.v4Ranges.add(start, start + size - 1, ref);
+        }
+        break;
+      }
+      case 'ipv6': {
+        const [ip, prefix] = v.value.split('/') as [string, string | undefined];
+        const n = ipv6ToBigInt(ip)!;
+        if (prefix === undefined || prefix === '128') IndicatorIndex.push(this.ipv6, n.toString(16), ref);
+        else {
+          const host = 128n - BigInt(prefix);
+          const start = (n >> host) << host;
+          this.v6Ranges.add(start, start + (1n << host) - 1n, ref);
+        }
+        break;
+      }
+      case 'domain':
+        IndicatorIndex.push(this.domains, v.value, ref);
+        break;
+      case 'url':
+        IndicatorIndex.push(this.urls, normaliseUrl(v.value), ref);
+        break;
+      case 'email':
+        IndicatorIndex.push(this.emails, v.value.toLowerCase(), ref);
+        break;
+      case 'filename':
+        IndicatorIndex.push(this.filenames, v.value, ref);
+        break;
+      default:
+        IndicatorIndex.push(this.hashes, v.value, ref);
+    }
+    return null;
+  }
+
+  /** Adds a STIX indicator: each simple comparison of a pattern made only of ORs. Returns how many values. */
+  addStix(indicator: { id?: unknown; pattern?: unknown; pattern_type?: unknown; revoked?: unknown }): number {
+    if (indicator.pattern_type !== 'stix' || typeof indicator.pattern !== 'string' || indicator.revoked === true) {
+      this.skipped += 1;
+      return 0;
+    }
+    const parsed = parsePattern(indicator.pattern);
+    const leaves: Array<{ path: string; value: string }> = [];
+    const ok = parsed.ok && collectLeaves(parsed.pattern, leaves);
+    if (!ok || leaves.length === 0) {
+      this.skipped += 1;
+      return 0;
+    }
+    let added = 0;
+    for (const leaf of leaves) {
+      const entry = (Object.entries(VALUE_TYPES) as Array<[ValueType, { path: string }]>).find(([, d]) => d.path === leaf.path);
+      const type: ValueType | undefined = entry?.[0] ?? (leaf.path === 'network-traffic:dst_ref.value' || leaf.path === 'network-traffic:src_ref.value' ? (leaf.value.includes(':') ? 'ipv6' : 'ipv4') : undefined);
+      if (type && this.add(String(indicator.id), type, leaf.value) === null) added += 1;
+    }
+    if (!added) this.skipped += 1;
+    return added;
+  }
+
+  build(): void {
+    this.v4Ranges.build();
+    this.v6Ranges.build();
+  }
+}
+
+/** The comparisons of a pattern that is a single observation of ORs (or ORs of such observations). */
+function collectLeaves(o: Observation, out: Array<{ path: string; value: string }>): boolean {
+  if (o.kind === 'or') return collectLeaves(o.left, out) && collectLeaves(o.right, out);
+  if (o.kind !== 'observation') return false;
+  const walk = (c: Comparison): boolean => {
+    if (c.kind === 'or') return walk(c.left) && walk(c.right);
+    if (c.kind !== 'test' || c.negated) return false;
+    if (c.op === 'IN' && Array.isArray(c.value)) {
+      for (const v of c.value as ReadonlyArray<{ kind: string; value: unknown }>) {
+        if (v.kind !== 'string') return false;
+        out.push({ path: pathText(c), value: v.value as string });
+      }
+      return true;
+    }
+    const lit = c.value as { kind: string; value: unknown };
+    if ((c.op === '=' || c.op === 'ISSUBSET') && !Array.isArray(c.value) && lit.kind === 'string') {
+      out.push({ path: pathText(c), value: lit.value as string });
+      return true;
+    }
+    return false;
+  };
+  return walk(o.comparison);
+}
+
+function pathText(c: Extract<Comparison, { kind: 'test' }>): string {
+  return `${c.path.objectType}:${c.path.steps.map((s, i) => (s.kind === 'prop' ? (i === 0 ? s.name : /^[a-z_]+$/.test(s.name) ? `.${s.name}` : `.'${s.name}'`) : '')).join('')}`;
+}
+
+/** URLs compare with the scheme and host in lower case, without a fragment or a trailing slash after the host. */
+export function normaliseUrl(url: string): string {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^#]*)/.exec(url);
+  if (!m) return url;
+  const path = m[3] === '/' ? '' : m[3]!;
+  return `${m[1]!.toLowerCase()}://${m[2]!.toLowerCase()}${path}`;
+}
+
+export const hashTypes = HASH_TYPES;
