@@ -13,6 +13,7 @@ import { API_SCENARIOS, runApiScenario } from './api.js';
 import { runEvents } from './events.js';
 import { ensureIncidents, incidentActors, INCIDENTS_FULL, INCIDENTS_QUICK, measureBoardLoad, runIntake } from './incidents.js';
 import { ingestAttack, ingestFeed, intelCollections, pageThrough } from './intel.js';
+import { ensureMatchData, MATCH_FULL, MATCH_QUICK, runMatch } from './match.js';
 
 type Mode = 'embedded' | 'postgres';
 const args = process.argv.slice(2);
@@ -29,8 +30,8 @@ const viewersWanted = Number(flag('--viewers') ?? (quick ? 500 : 5000));
 
 const feedSize = Number(flag('--indicators') ?? (quick ? 100_000 : 1_000_000));
 
-if (!['api', 'events', 'incidents', 'intel', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N]\n');
+if (!['api', 'events', 'incidents', 'intel', 'match', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -92,6 +93,26 @@ async function main() {
   const out0: string[] = [];
   let bareRow: string[] | null = null;
   let port = 18_080;
+  if (name === 'match') {
+    const size = quick ? MATCH_QUICK : MATCH_FULL;
+    const data = await ensureMatchData(size, log);
+    log(`matching ${fmt(size.lines)} lines (${fmt(data.logBytes / 1048576)} MiB) against ${fmt(size.indicators)} indicators: eoc match, then grep -F -f`);
+    const { eoc, grep } = await runMatch(data);
+    const s = eoc.summary ?? {};
+    const ind = (s.indicators ?? {}) as { values?: number };
+    const rows = [
+      ['eoc match (networks, subdomains, URLs, hashes)', fmt(Number(s.lines)), fmt(Number(s.matchedLines)), fmt(Number(s.loadSeconds), 1), fmt(Number(s.scanSeconds), 1), fmt(eoc.seconds, 1), fmt(Number(s.linesPerSecond)), fmt(size.lines / eoc.seconds), fmt(eoc.peakMiB)],
+      ['GNU grep -F -c -f (exact strings only)', fmt(size.lines), '–', '–', '–', fmt(grep.seconds, 1), '–', fmt(size.lines / grep.seconds), fmt(grep.peakMiB)],
+    ];
+    process.stdout.write(`${[
+      `Log matching, one core each (taskset -c 0): ${fmt(size.lines)} combined-format lines, ${fmt(data.logBytes / 1048576)} MiB; ${fmt(size.indicators)} indicators (${fmt(Number(ind.values))} values loaded). Node ${process.version}.`,
+      '',
+      table(['matcher', 'lines', 'lines with a match', 'load s', 'scan s', 'total s', 'scan lines/s', 'lines/s overall', 'peak MiB'], rows),
+      '',
+      `Ratios in this run: eoc match scans ${fmt(Number(s.linesPerSecond) / (size.lines / grep.seconds), 1)}× grep's lines/s (${fmt((size.lines / eoc.seconds) / (size.lines / grep.seconds), 1)}× counting the start and loading the indicators), with ${fmt((100 * eoc.peakMiB) / grep.peakMiB)} % of its memory.`,
+    ].join('\n')}\n`);
+    return;
+  }
   for (const mode of modes) {
     const where = await prepare(mode);
     if (name === 'api' || name === 'all') {

@@ -24,6 +24,8 @@ function bufferedWriter() {
   };
 }
 
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
 export function registerMatch(program: Command): void {
   program
     .command('match')
@@ -36,11 +38,13 @@ export function registerMatch(program: Command): void {
       const started = performance.now();
       if (!fs.existsSync(flags.log)) throw new Error(`${flags.log}: no such file`);
       const { index, report } = await loadIndicatorFiles(flags.indicators);
+      const loaded = performance.now();
       const out = bufferedWriter();
       const stats = await scanStream(fs.createReadStream(flags.log, { highWaterMark: 1 << 20 }), index, flags.logFormat, (m) => {
         out.write(flags.json ? `${JSON.stringify({ line: m.line, indicator: m.indicator, value: m.matched, type: m.type, indicatorValue: m.value })}\n` : `line ${m.line}: ${m.matched} matches ${m.indicator} (${m.type} ${m.value})\n`);
       });
       const seconds = (performance.now() - started) / 1000;
+      const scanSeconds = (performance.now() - loaded) / 1000;
       const summary = {
         lines: stats.lines,
         matchedLines: stats.matchedLines,
@@ -49,12 +53,15 @@ export function registerMatch(program: Command): void {
         binaryLines: stats.binary,
         bytes: stats.bytes,
         seconds: Math.round(seconds * 1000) / 1000,
+        loadSeconds: Math.round((seconds - scanSeconds) * 1000) / 1000,
+        scanSeconds: Math.round(scanSeconds * 1000) / 1000,
+        linesPerSecond: Math.round(stats.lines / Math.max(scanSeconds, 1e-6)),
         indicators: { values: report.values, refused: report.refusedCount, notMatchable: index.skipped, firstRefused: report.refused.slice(0, 20) },
       };
       if (flags.json) out.write(`${JSON.stringify({ summary })}\n`);
       else {
         out.write(`${stats.lines.toLocaleString('en-US')} lines, ${stats.matchedLines.toLocaleString('en-US')} with a match (${stats.matches.toLocaleString('en-US')} matches) in ${summary.seconds} s; ${report.values.toLocaleString('en-US')} indicator values loaded`);
-        out.write(`${report.refusedCount ? `, ${report.refusedCount} refused` : ''}${index.skipped ? `, ${index.skipped} not matchable line by line` : ''}${stats.offFormat ? `; ${stats.offFormat} lines not in the expected format (scanned anyway)` : ''}${stats.binary ? `; ${stats.binary} binary lines skipped` : ''}.\n`);
+        out.write(`${report.refusedCount ? `, ${report.refusedCount} refused` : ''}${index.skipped ? `, ${index.skipped} not matchable line by line` : ''}${stats.offFormat ? `; ${plural(stats.offFormat, 'line')} not in the expected format (scanned anyway)` : ''}${stats.binary ? `; ${plural(stats.binary, 'binary line')} skipped` : ''}.\n`);
         for (const r of report.refused.slice(0, 20)) out.write(`  refused ${r.where}: ${r.message}\n`);
       }
       await out.flush();
