@@ -143,29 +143,43 @@ class Checker {
   }
 }
 
-/** Strings must be storable and bounded: no NUL characters (PostgreSQL refuses them), nothing absurdly long. */
-function checkValues(value: unknown, path: string, depth: number, c: Checker): void {
+/**
+ * Strings must be storable and bounded: no NUL characters (PostgreSQL refuses them), nothing absurdly long.
+ * The path is kept as a stack of keys and written out only for an error (this runs on every value of every
+ * object of a bundle).
+ */
+function checkValues(value: unknown, keys: Array<string | number>, c: Checker): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) c.fail(path || '/', 'text must not contain the NUL character (\\u0000)');
-    else if (value.length > MAX_STRING) c.fail(path || '/', `text longer than ${MAX_STRING} characters`);
+    if (value.length > MAX_STRING) c.fail(pointer(keys), `text longer than ${MAX_STRING} characters`);
+    else if (value.includes('\u0000')) c.fail(pointer(keys), 'text must not contain the NUL character (\\u0000)');
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  if (depth > MAX_DEPTH) return c.fail(path, `nested more than ${MAX_DEPTH} levels deep`);
-  if (Array.isArray(value)) value.forEach((v, i) => checkValues(v, `${path}/${i}`, depth + 1, c));
-  else {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) c.fail(path, 'property names must not contain the NUL character');
-      checkValues(v, `${path}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`, depth + 1, c);
+  if (keys.length > MAX_DEPTH) return c.fail(pointer(keys), `nested more than ${MAX_DEPTH} levels deep`);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      keys.push(i);
+      checkValues(value[i], keys, c);
+      keys.pop();
     }
+    return;
+  }
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    if (k.includes('\u0000')) c.fail(pointer(keys), 'property names must not contain the NUL character');
+    keys.push(k);
+    checkValues((value as Record<string, unknown>)[k], keys, c);
+    keys.pop();
   }
 }
+
+const pointer = (keys: ReadonlyArray<string | number>): string => (keys.length ? keys.map((k) => `/${String(k).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('') : '/');
 
 export function validateStix(input: unknown): Validation {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return { ok: false, errors: [{ path: '', message: 'a STIX object must be a JSON object' }] };
   const o = input as Record<string, unknown>;
   const c = new Checker(o);
-  checkValues(o, '', 0, c);
+  checkValues(o, [], c);
   const type = o.type;
   if (typeof type !== 'string' || type.length < 3 || type.length > 250 || !TYPE_RE.test(type)) {
     c.fail('/type', 'type must be a STIX type name such as "indicator" (lower case letters, digits and hyphens)');
