@@ -5,6 +5,7 @@ import { JobWorker } from './platform/jobs/queue.js';
 import { acceptRawFiles } from './platform/files/raw-body.js';
 import { accessRoutes } from './access/routes.js';
 import { advisoryRoutes } from './advisories/routes.js';
+import { assetRoutes } from './assets/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { bulletinRoutes } from './bulletins/routes.js';
 import { electionRoutes } from './elections/routes.js';
@@ -20,6 +21,7 @@ export function registerDomains(app: App, ctx: AppContext): void {
   acceptRawFiles(app, ctx.config.attachmentLimitBytes);
   accessRoutes(app, ctx, ctx.config.authRateLimit);
   advisoryRoutes(app, ctx);
+  assetRoutes(app, ctx);
   auditRoutes(app, ctx);
   bulletinRoutes(app, ctx);
   electionRoutes(app, ctx);

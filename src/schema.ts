@@ -1,6 +1,7 @@
 // Every table of the installation, in one list: drizzle-kit generates the migrations from it.
 export * from './access/schema.js';
 export * from './advisories/schema.js';
+export * from './assets/schema.js';
 export * from './audit/schema.js';
 export * from './bulletins/schema.js';
 export * from './elections/schema.js';

@@ -134,6 +134,8 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK);
     const stored = await insertChunk(ctx, writer, collection.id, recipients, chunk);
+    // The embedded database has no autovacuum, and PostgreSQL's looks only once a minute: a table that grew
+    // tenfold in the meantime is planned as if it were small.
     noteBulkWrites(ctx.db, 'stix_objects', stored.size);
     for (const r of chunk) {
       successes.push({ id: r.stix_id, ...(r.version ? { version: r.version } : {}), ...(stored.has(`${r.stix_id}|${r.version}`) ? {} : { message: 'already in the collection' }) });
@@ -162,7 +164,7 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
           ${writer.orgId}::uuid, ${writer.userId}::uuid, x.tlp::tlp,
           case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
           x.body, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
-        from json_to_recordset(${JSON.stringify(chunk)}::json) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
+        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
           tlp text, body text, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
         order by x.ord
         on conflict (collection_id, stix_id, version) do nothing

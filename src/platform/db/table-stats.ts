@@ -2,8 +2,8 @@
 // the embedded database (PGlite) runs no autovacuum and tracks no table statistics, so a table that grew from
 // a thousand rows to a million keeps its old estimates and the planner picks sorts over index scans. Writers
 // that add rows in bulk say so here; a table is analysed in the background once the rows written since its
-// last analysis pass 10 % of its size (and 1,000), a few seconds after the burst, and at least every 30 s
-// while the burst goes on.
+// last analysis pass 10 % of its size (and 1,000), a few seconds after the burst, at least every 30 s while
+// the burst goes on, and at once whenever the table has doubled.
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from './client.js';
 
@@ -21,8 +21,17 @@ class TableStats {
   constructor(private readonly db: Db) {}
 
   note(table: string, rows: number): void {
-    this.written.set(table, (this.written.get(table) ?? 0) + rows);
+    const written = (this.written.get(table) ?? 0) + rows;
+    this.written.set(table, written);
     const now = Date.now();
+    // A table that has doubled since its last analysis is planned wrongly right now: analyse at once.
+    const known = this.size.get(table);
+    if ((known === undefined || written >= Math.max(MIN_ROWS, known)) && written >= MIN_ROWS && !this.running) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.run();
+      return;
+    }
     if (!this.timer) this.firstPending = now;
     if (this.timer) clearTimeout(this.timer);
     const wait = Math.max(0, Math.min(DEBOUNCE_MS, this.firstPending + MAX_WAIT_MS - now));

@@ -1,0 +1,40 @@
+// The election systems inventory: what each organisation runs, where it is reachable (host names, addresses
+// and networks, domains), who made it and which version, certification, dates, and how it connects. Private
+// to the organisation and its state: it tells an attacker where to look, and it is what the platform matches
+// threats against to tell an office, privately, that a threat touches it.
+import { sql } from 'drizzle-orm';
+import { date, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, textArray, updatedAt } from '../platform/db/columns.js';
+import type { AssetComponent, Certification, Connectivity } from './taxonomy.js';
+
+export const assets = pgTable(
+  'assets',
+  {
+    id: id(),
+    orgId: uuid('org_id').notNull(),
+    name: text('name').notNull(),
+    component: text('component').$type<AssetComponent>().notNull(),
+    hostnames: textArray('hostnames'),
+    /** Addresses and networks in CIDR form (a single address is /32 or /128). */
+    ipRanges: textArray('ip_ranges'),
+    domains: textArray('domains'),
+    vendor: text('vendor'),
+    product: text('product'),
+    version: text('version'),
+    certification: text('certification').$type<Certification>().notNull().default('unknown'),
+    acquiredOn: date('acquired_on'),
+    endOfSupport: date('end_of_support'),
+    connectivity: text('connectivity').$type<Connectivity>().notNull(),
+    notes: text('notes'),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Names are unique within an organisation: a CSV import updates the system of the same name.
+    uniqueIndex('assets_org_name_idx').on(t.orgId, t.name),
+    index('assets_eos_idx').on(t.endOfSupport).where(sql`${t.endOfSupport} is not null`),
+    index('assets_domains_idx').using('gin', t.domains),
+    index('assets_hostnames_idx').using('gin', t.hostnames),
+  ],
+);
