@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadIndicatorFiles } from '../intel/match/load-indicators.js';
-import { LOG_FORMATS, scanStream, type LogFormat } from '../intel/match/log-scan.js';
+import { LOG_FORMATS, scanFile, type LogFormat } from '../intel/match/log-scan.js';
 import { choice } from './shared.js';
 
 /** Buffers output so millions of matches do not mean millions of writes. */
@@ -40,7 +40,7 @@ export function registerMatch(program: Command): void {
       const { index, report } = await loadIndicatorFiles(flags.indicators);
       const loaded = performance.now();
       const out = bufferedWriter();
-      const stats = await scanStream(fs.createReadStream(flags.log, { highWaterMark: 1 << 20 }), index, flags.logFormat, (m) => {
+      const stats = await scanFile(flags.log, index, flags.logFormat, (m) => {
         out.write(flags.json ? `${JSON.stringify({ line: m.line, indicator: m.indicator, value: m.matched, type: m.type, indicatorValue: m.value })}\n` : `line ${m.line}: ${m.matched} matches ${m.indicator} (${m.type} ${m.value})\n`);
       });
       const seconds = (performance.now() - started) / 1000;
