@@ -1,4 +1,5 @@
 // Environment and command-line flags → one typed, validated configuration, read once at start.
+import fs from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -68,6 +69,14 @@ function validTimeZone(tz: string): string {
   }
 }
 
+/** EOC_STIX_SCHEMA_DIR must hold the OASIS schemas: checked at start, not at the first object stored. */
+function schemaDir(dir: string): string {
+  if (!fs.existsSync(path.join(dir, 'sdos', 'indicator.json'))) {
+    throw new Error(`Invalid configuration:\n  stixSchemaDir: EOC_STIX_SCHEMA_DIR must be the schemas/ folder of the OASIS STIX 2.1 JSON schemas (no sdos/indicator.json in ${dir})`);
+  }
+  return dir;
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const port = intOf(overrides.port ?? env.PORT, 8080);
   const host = overrides.host ?? env.HOST ?? '0.0.0.0';
@@ -91,7 +100,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     bodyLimitBytes: intOf(env.EOC_BODY_LIMIT_BYTES, 1024 * 1024),
     attachmentLimitBytes: intOf(env.EOC_ATTACHMENT_LIMIT_BYTES, 10 * 1024 * 1024),
     taxiiMaxContentLength: intOf(env.EOC_TAXII_MAX_CONTENT_LENGTH, 64 * 1024 * 1024),
-    stixSchemaDir: env.EOC_STIX_SCHEMA_DIR ? path.resolve(env.EOC_STIX_SCHEMA_DIR) : undefined,
+    stixSchemaDir: env.EOC_STIX_SCHEMA_DIR ? schemaDir(path.resolve(env.EOC_STIX_SCHEMA_DIR)) : undefined,
     webhookAllowLoopback: boolOf(env.EOC_WEBHOOK_ALLOW_LOOPBACK, false),
     readCache: boolOf(env.EOC_READ_CACHE, true),
     timeZone: validTimeZone(env.EOC_TIME_ZONE ?? 'America/New_York'),

@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { seedOrg, seedUser, startTestNode, tokenFor, type TestNode } from './harness.js';
 import { TAXII, TaxiiClient } from './taxii-client.js';
+import { sharedData } from './shared-data.js';
 import { createCollection } from '../src/intel/collections-service.js';
 import { SYSTEM } from '../src/access/actor.js';
 import { TLP2_MARKINGS } from '../src/intel/stix/markings.js';
 import { rowsOf } from '../src/platform/db/client.js';
 
-const DATA = new URL('../../shared/data/', import.meta.url);
-const bundle = (name: string) => JSON.parse(fs.readFileSync(new URL(name, DATA), 'utf8')) as { objects: Array<Record<string, unknown>> };
+const bundle = (name: string) => JSON.parse(fs.readFileSync(sharedData(name), 'utf8')) as { objects: Array<Record<string, unknown>> };
 
 function indicator(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -45,7 +45,7 @@ describe('TAXII 2.1 server', () => {
   let openCollectionId: string;
 
   beforeAll(async () => {
-    node = await startTestNode({ listen: true, workers: false, env: { EOC_TAXII_MAX_CONTENT_LENGTH: String(4 * 1024 * 1024), EOC_STIX_SCHEMA_DIR: new URL('stix2.1-schemas/schemas', DATA).pathname } });
+    node = await startTestNode({ listen: true, workers: false, env: { EOC_TAXII_MAX_CONTENT_LENGTH: String(4 * 1024 * 1024), EOC_STIX_SCHEMA_DIR: sharedData('stix2.1-schemas', 'schemas') } });
     center = await seedOrg(node.ctx, 'Operations center', 'operations-center');
     state = await seedOrg(node.ctx, 'State of Ohio', 'state');
     county = await seedOrg(node.ctx, 'Franklin County', 'local', state.id);

@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import { loadOasisSchemas } from './oasis-schemas.js';
 import { validateStix } from './validate.js';
 import { tlpOfMarkings, TLP2_MARKINGS } from './markings.js';
+import { sharedData } from '../../../test/shared-data.js';
 
-const DATA = new URL('../../../../shared/data/', import.meta.url);
-const objectsOf = (name: string) => (JSON.parse(fs.readFileSync(new URL(name, DATA), 'utf8')) as { objects: Array<Record<string, unknown>> }).objects;
-const oasis = loadOasisSchemas(new URL('stix2.1-schemas/schemas', DATA).pathname);
+const objectsOf = (name: string) => (JSON.parse(fs.readFileSync(sharedData(name), 'utf8')) as { objects: Array<Record<string, unknown>> }).objects;
+const oasis = loadOasisSchemas(sharedData('stix2.1-schemas', 'schemas'));
 const FIXTURES = ['stix2.1-examples/apt1.json', 'stix2.1-examples/poisonivy.json', 'attack/ics-attack-18.1.json', 'attack/mobile-attack-17.1.json'];
 const all = FIXTURES.flatMap(objectsOf);
 
