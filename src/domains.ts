@@ -13,6 +13,7 @@ import { incidentRoutes } from './incidents/routes.js';
 import { intelRoutes } from './intel/routes.js';
 import { taxiiRoutes } from './intel/taxii/taxii-routes.js';
 import { FeedPoller } from './intel/feeds-service.js';
+import { victimMatchHandler } from './assets/victims-service.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
@@ -37,7 +38,7 @@ export function startWorkers(ctx: AppContext): () => Promise<void> {
     db: ctx.db,
     log: ctx.log,
     workerId: ctx.config.nodeId,
-    handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx) },
+    handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx), 'victims.match': victimMatchHandler(ctx) },
   });
   const unkick = ctx.jobs.onKick(() => worker.kick());
   const notifications = new NotificationConsumer(ctx.db, ctx.signals, ctx.log, () => ctx.jobs.kick());

@@ -9,7 +9,7 @@ export interface AssetRef {
   readonly name: string;
 }
 
-export type MatchReason = 'address-in-network' | 'network-overlaps' | 'domain' | 'subdomain';
+export type MatchReason = 'address-in-network' | 'network-overlaps' | 'domain' | 'subdomain' | 'parent-domain';
 
 export interface InventoryHit {
   readonly asset: AssetRef;
@@ -98,9 +98,17 @@ export class InventoryIndex {
     const d = domain.toLowerCase().replace(/\.$/, '');
     const out: InventoryHit[] = [];
     for (const a of this.names.get(d) ?? []) out.push({ asset: a, reason: 'domain', matched: d });
+    // The indicator is a name under an office's domain (vote.county.example under county.example).
+    let dot = d.indexOf('.');
+    while (dot >= 0) {
+      const parent = d.slice(dot + 1);
+      if (!parent.includes('.')) break;
+      for (const a of this.names.get(parent) ?? []) out.push({ asset: a, reason: 'subdomain', matched: parent });
+      dot = d.indexOf('.', dot + 1);
+    }
     // A threat on a parent domain of an office's name (the office's results.county.example under a
     // compromised county.example) touches it too.
-    for (const e of this.under.get(d) ?? []) out.push({ asset: e.asset, reason: 'subdomain', matched: e.name });
+    for (const e of this.under.get(d) ?? []) out.push({ asset: e.asset, reason: 'parent-domain', matched: e.name });
     return out;
   }
 }

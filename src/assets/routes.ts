@@ -7,6 +7,7 @@ import { AppError } from '../platform/http/errors.js';
 import { IdParams } from '../platform/http/schemas.js';
 import { actorOf } from '../access/auth-plugin.js';
 import { ASSET_COMPONENTS, CERTIFICATION, CONNECTIVITY, NEAR_END_OF_SUPPORT_DAYS } from './taxonomy.js';
+import { acknowledgeVictimMatch, listVictimMatches } from './victims-service.js';
 import { createAsset, deleteAsset, endOfSupport, exportAssetsCsv, importAssetsCsv, listAssets, updateAsset, type AssetInput } from './service.js';
 
 const tags = ['Inventory'];
@@ -61,6 +62,13 @@ export function assetRoutes(app: App, ctx: AppContext): void {
   app.get('/api/v1/orgs/:id/assets/export', { schema: { tags, summary: 'The inventory as CSV (the import format)', params: IdParams } }, async (request, reply) => {
     const csv = await exportAssetsCsv(ctx, actorOf(request), (request.params as { id: string }).id);
     return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="inventory-${new Date().toISOString().slice(0, 10)}.csv"`).send(csv);
+  });
+  app.get('/api/v1/victim-matches', {
+    schema: { tags, summary: 'Threats that touch your organisation\'s systems: what matched, why it matters, what to do', querystring: Type.Object({ open: Type.Optional(Type.Boolean()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }) },
+  }, async (request) => listVictimMatches(ctx, actorOf(request), request.query as { open?: boolean; limit: number }));
+  app.post('/api/v1/victim-matches/:id/acknowledge', { schema: { tags, summary: 'Acknowledge a notification (its producer learns only the count)', params: IdParams } }, async (request, reply) => {
+    await acknowledgeVictimMatch(ctx, actorOf(request), (request.params as { id: string }).id);
+    return reply.status(204).send();
   });
   app.get('/api/v1/assets/end-of-support', { schema: { tags, summary: 'Equipment past or near its end of support: counts per state, and the systems of your organisation (and, for a state, its offices)' } }, async (request) =>
     endOfSupport(ctx, actorOf(request)));

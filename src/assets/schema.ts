@@ -3,7 +3,7 @@
 // to the organisation and its state: it tells an attacker where to look, and it is what the platform matches
 // threats against to tell an office, privately, that a threat touches it.
 import { sql } from 'drizzle-orm';
-import { date, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, textArray, updatedAt } from '../platform/db/columns.js';
 import type { AssetComponent, Certification, Connectivity } from './taxonomy.js';
 
@@ -37,4 +37,30 @@ export const assets = pgTable(
     index('assets_domains_idx').using('gin', t.domains),
     index('assets_hostnames_idx').using('gin', t.hostnames),
   ],
+);
+
+/**
+ * A threat that touches an office's system: an indicator whose address falls in one of its networks, whose
+ * domain is one of its names or above one. Private to the office (its state too, when the office says so);
+ * the producer of the indicator learns only how many offices were told and how many acknowledged.
+ */
+export const victimMatches = pgTable(
+  'victim_matches',
+  {
+    id: id(),
+    orgId: uuid('org_id').notNull(),
+    assetId: uuid('asset_id').notNull().references(() => assets.id, { onDelete: 'cascade' }),
+    stixId: text('stix_id').notNull(),
+    /** The indicator's owner organisation (who produced it). */
+    producerOrg: uuid('producer_org').notNull(),
+    indicatorValue: text('indicator_value').notNull(),
+    indicatorType: text('indicator_type').notNull(),
+    reason: text('reason').notNull(),
+    /** What of the inventory matched: the network or the name. */
+    matched: text('matched').notNull(),
+    acknowledgedBy: uuid('acknowledged_by'),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('victim_matches_once_idx').on(t.assetId, t.stixId, t.indicatorValue), index('victim_matches_org_idx').on(t.orgId, t.createdAt), index('victim_matches_stix_idx').on(t.stixId)],
 );

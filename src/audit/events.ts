@@ -51,6 +51,7 @@ export const AUDIT_EVENTS = {
   'asset.updated': 'A system of an inventory was changed.',
   'asset.deleted': 'A system was removed from an inventory.',
   'asset.imported': 'An inventory CSV was imported (systems created and updated, rows refused).',
+  'victim.acknowledged': 'An office acknowledged a notification that a threat touches one of its systems.',
   'taxii.collection-created': 'A TAXII collection was created (its readers, writers and default TLP).',
   'taxii.feed-created': 'A TAXII feed (a remote collection polled into a local one) was subscribed.',
   'taxii.feed-deleted': 'A TAXII feed was removed.',

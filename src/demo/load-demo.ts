@@ -10,6 +10,7 @@ import { hashPassword } from '../access/secrets.js';
 import { bulletins } from '../bulletins/schema.js';
 import { loadDemoIncidents } from './demo-incidents.js';
 import { loadDemoIntel } from './demo-intel.js';
+import { loadDemoAssets } from './demo-assets.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { DEMO_STATES } from './community-data.js';
 
@@ -31,6 +32,7 @@ export interface DemoResult {
   readonly incidents?: number;
   readonly stixObjects?: number;
   readonly advisories?: number;
+  readonly systems?: number;
   readonly password: string;
   readonly signIns: readonly DemoSignIn[];
 }
@@ -144,8 +146,9 @@ export async function loadDemo(ctx: AppContext, options: { ifEmpty: boolean }): 
   if (!result.loaded) return result;
   // Elections and incidents go through the services people use, after the directory exists.
   const extra = await loadDemoIncidents(ctx);
+  const systems = await loadDemoAssets(ctx);
   const intel = await loadDemoIntel(ctx);
-  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories };
+  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories, systems };
 }
 
 export function printDemoSignIns(result: DemoResult, publicUrl: string): void {

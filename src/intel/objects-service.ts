@@ -11,6 +11,7 @@ import { AppError } from '../platform/http/errors.js';
 import { refang } from './refang.js';
 import { currentConfidence, stateOf, type IndicatorState } from './lifecycle.js';
 import { feedbackSummary, type FeedbackSummary } from './feedback-service.js';
+import { victimCounts } from '../assets/victims-service.js';
 
 export interface ObjectSummary {
   readonly stixId: string;
@@ -93,6 +94,8 @@ export interface ObjectView {
   /** False positives and sightings reported by members (names only to the producer, and only where allowed). */
   readonly feedback: FeedbackSummary;
   readonly mayRevoke: boolean;
+  /** For the producer: how many offices the indicator touched (their inventories) and how many acknowledged. */
+  readonly victims: { notified: number; acknowledged: number } | null;
   readonly versions: readonly { version: string; dateAdded: string }[];
   /** Relationships and sightings that name this object, with the other end when it is visible too. */
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
@@ -137,6 +140,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
     summary,
     feedback: await feedbackSummary(ctx, actor, stixId, producer),
     mayRevoke: producer && !summary.revoked && (actor.role === 'analyst' || actor.role === 'org-admin'),
+    victims: producer ? await victimCounts(ctx.db, stixId) : null,
     versions: rows.map((r) => ({ version: r.version, dateAdded: r.dateAdded })),
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
   };

@@ -8,6 +8,7 @@ import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
 import { noteBulkWrites } from '../platform/db/table-stats.js';
+import { enqueue } from '../platform/jobs/queue.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { AppError } from '../platform/http/errors.js';
 import { canWrite, recipientsOf, type Collection } from './collections-service.js';
@@ -137,6 +138,7 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
     // The embedded database has no autovacuum, and PostgreSQL's looks only once a minute: a table that grew
     // tenfold in the meantime is planned as if it were small.
     noteBulkWrites(ctx.db, 'stix_objects', stored.size);
+    ctx.jobs.kick();
     for (const r of chunk) {
       successes.push({ id: r.stix_id, ...(r.version ? { version: r.version } : {}), ...(stored.has(`${r.stix_id}|${r.version}`) ? {} : { message: 'already in the collection' }) });
     }
@@ -154,7 +156,7 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
     if (!lock) throw new AppError('not-found', 'The collection was not found.');
     // New rows start as the latest version; the snapshot of RETURNING does not see this statement's rows, so
     // `had_prior` tells which objects already had a version here and need their latest flag worked out.
-    const inserted = rowsOf<{ stix_id: string; version: string; had_prior: boolean }>(
+    const inserted = rowsOf<{ seq: number; type: string; stix_id: string; version: string; had_prior: boolean }>(
       await tx.execute(sql`
         insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
           owner_org, author_id, tlp, recipient_orgs, body, name, pattern, pattern_type, valid_from, valid_until, confidence, created_by_ref, source_ref, target_ref)
@@ -168,8 +170,11 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
           tlp text, body text, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
         order by x.ord
         on conflict (collection_id, stix_id, version) do nothing
-        returning stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
+        returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
     );
+    // New indicators are matched against every inventory at once, by a job that commits with them.
+    const indicatorSeqs = inserted.filter((r) => r.type === 'indicator').map((r) => r.seq);
+    if (indicatorSeqs.length) await enqueue(tx, 'victims.match', { collectionId, fromSeq: Math.min(...indicatorSeqs), toSeq: Math.max(...indicatorSeqs) });
     await tx.execute(sql`
       update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${chunk.length} * interval '1 microsecond', updated_at = now()
       where id = ${collectionId}::uuid`);

@@ -82,7 +82,12 @@ export function emailHandler(ctx: AppContext): JobHandler {
     if (!found) return;
     const p = found.event.payload as { title?: string; excerpt?: string; ownerName?: string; ref?: string; text?: string; severity?: string; actions?: string; reason?: string; orgName?: string; kind?: string };
     const incident = found.event.recordKind === 'incident';
-    const message = found.event.recordKind === 'advisory' ? advisoryEmail({
+    const message = found.event.recordKind === 'victim-match' ? {
+      // Email leaves the platform: it says that something touches the office, not what.
+      subject: '[TLP:AMBER+STRICT] A threat touches one of your systems',
+      text: `A threat shared in Election Ops Center touches one of your organisation's systems. Only your organisation is told.\n\nSee what matched and what to do: ${ctx.config.publicUrl}/inventory/alerts\n\nChange what you are told about: Account → Notifications.\n`,
+      html: `<p>A threat shared in Election Ops Center touches one of your organisation's systems. Only your organisation is told.</p><p><a href="${escapeHtml(`${ctx.config.publicUrl}/inventory/alerts`)}">See what matched and what to do</a></p>`,
+    } : found.event.recordKind === 'advisory' ? advisoryEmail({
       tlp: found.latest.tlp,
       type: found.event.type,
       title: p.title ?? 'An advisory',

@@ -15,12 +15,13 @@ export const NOTIFICATION_KINDS = {
   'incident.assigned': { label: 'An incident assigned to me', inApp: true, email: true },
   'advisory.addressed': { label: 'An advisory sent to my organisation or to me by name', inApp: true, email: true },
   'advisory.community': { label: 'An advisory for the whole community (TLP:CLEAR or GREEN)', inApp: true, email: true },
+  'victim.matched': { label: 'A threat touches one of my organisation\'s systems (from its inventory)', inApp: true, email: true },
   'advisory.response': { label: 'Responses to advisories my organisation published (acknowledged, affected, seen)', inApp: true, email: false },
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 
 /** Event types an organisation webhook can subscribe to. */
-export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed', 'incident.reported', 'incident.status-changed', 'incident.escalated', 'incident.merged', 'advisory.published', 'advisory.withdrawn'] as const;
+export const WEBHOOK_EVENT_TYPES = ['bulletin.created', 'bulletin.shared', 'bulletin.tlp-changed', 'incident.reported', 'incident.status-changed', 'incident.escalated', 'incident.merged', 'advisory.published', 'advisory.withdrawn', 'victim.matched'] as const;
 
 export interface SequencedEvent {
   readonly seq: number;
@@ -163,6 +164,8 @@ export async function applyRules(tx: Tx, e: SequencedEvent, options: { reportsDo
     for (const kind of kinds) await notify(tx, e, kind, audience(e, kind, addressedOrgs), bulletinTitle(e), `/bulletins/${e.recordId}`);
   }
   if (e.recordKind === 'advisory') await advisoryRules(tx, e);
+  // Victim notifications: every member of the office (AMBER+STRICT, owned by it, so the policy keeps it there).
+  if (e.type === 'victim.matched') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'A threat touches one of your systems'), '/inventory/alerts');
   if (options.webhooks !== false && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {
     // An organisation reads what any member of it could read, except RED (which is for named people).
     const readable = readableBy(sharingOf(e), { userId: sql`${NOBODY}::uuid`, orgId: sql`w.org_id` });

@@ -24,6 +24,8 @@ import { AdvisoryEditPage } from './pages/advisory-edit.js';
 import { IntelPage } from './pages/intel.js';
 import { StixObjectPage } from './pages/stix-object.js';
 import { FeedsPage } from './pages/feeds.js';
+import { InventoryPage } from './pages/inventory.js';
+import { InventoryAlertsPage } from './pages/inventory-alerts.js';
 import type { Countdown } from './incidents-api.js';
 
 export function App() {
@@ -124,6 +126,11 @@ function Header() {
                   Threat intel
                 </Link>
               </li>
+              <li>
+                <Link to="/inventory" aria-current={current('/inventory')}>
+                  Our systems
+                </Link>
+              </li>
               {!countdown?.electionDay && (
                 <li>
                   <Link to="/board" aria-current={current('/board')}>
@@ -190,6 +197,8 @@ function Page() {
   const advisory = /^\/advisories\/([0-9a-f-]{36})(\/edit)?$/.exec(path);
   if (advisory) return advisory[2] ? <AdvisoryEditPage id={advisory[1]!} /> : <AdvisoryPage id={advisory[1]!} />;
   if (path === '/intel') return <IntelPage />;
+  if (path === '/inventory') return <InventoryPage />;
+  if (path === '/inventory/alerts') return <InventoryAlertsPage />;
   if (path === '/intel/feeds') return <FeedsPage />;
   const stix = /^\/intel\/objects\/([a-z0-9-]+--[0-9a-f-]{36})$/.exec(path);
   if (stix) return <StixObjectPage id={stix[1]!} />;

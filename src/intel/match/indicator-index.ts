@@ -333,6 +333,20 @@ export class IndicatorIndex {
   }
 }
 
+/** The plain values (type and value) a STIX pattern names, when it is made of simple comparisons joined by OR. */
+export function valuesOfPattern(pattern: string): Array<{ type: ValueType; value: string }> {
+  const parsed = parsePattern(pattern);
+  const leaves: Array<{ path: string; value: string }> = [];
+  if (!parsed.ok || !collectLeaves(parsed.pattern, leaves)) return [];
+  const out: Array<{ type: ValueType; value: string }> = [];
+  for (const leaf of leaves) {
+    const entry = (Object.entries(VALUE_TYPES) as Array<[ValueType, { path: string }]>).find(([, d]) => d.path === leaf.path);
+    const type: ValueType | undefined = entry?.[0] ?? (leaf.path.startsWith('network-traffic:') && leaf.path.endsWith('_ref.value') ? (leaf.value.includes(':') ? 'ipv6' : 'ipv4') : undefined);
+    if (type) out.push({ type, value: leaf.value });
+  }
+  return out;
+}
+
 /** The comparisons of a pattern that is a single observation of ORs (or ORs of such observations). */
 function collectLeaves(o: Observation, out: Array<{ path: string; value: string }>): boolean {
   if (o.kind === 'or') return collectLeaves(o.left, out) && collectLeaves(o.right, out);

@@ -58,6 +58,11 @@ export function StixObjectPage({ id }: { id: string }) {
         <dt>STIX id</dt><dd><code className="font-mono-2xs">{s.stixId}</code></dd>
       </dl>
 
+      {v.victims && (
+        <p className="usa-alert usa-alert--info usa-alert--slim usa-alert--no-icon padding-1" data-testid="victims">
+          {v.victims.notified === 0 ? 'It touches no office\'s systems.' : `${v.victims.notified} office${v.victims.notified === 1 ? '' : 's'} notified, ${v.victims.acknowledged} acknowledged.`} Which offices is theirs to know.
+        </p>
+      )}
       {s.type === 'indicator' && (
         <section aria-labelledby="feedback" className="margin-top-4">
           <h2 id="feedback">Seen it? Wrong?</h2>
