@@ -5,13 +5,13 @@
 // were told and how many acknowledged, never which.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { requireUser, requireWrite, type Actor } from '../access/actor.js';
-import { readableBy } from '../access/policy.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf, type Db } from '../platform/db/client.js';
 import { eventsInsert } from '../platform/events/outbox.js';
 import { AppError, notFound } from '../platform/http/errors.js';
 import { valuesOfPattern } from '../intel/match/indicator-index.js';
+import { indicatorsOfBatch, readableObjectSummaries } from '../intel/objects-service.js';
 import { normaliseValue } from '../intel/indicator-values.js';
 import { assets, victimMatches } from './schema.js';
 import { InventoryIndex, type InventoryHit, type MatchReason } from './inventory-index.js';
@@ -109,13 +109,7 @@ export async function matchIndicators(ctx: AppContext, rows: readonly IndicatorR
 export function victimMatchHandler(ctx: AppContext) {
   return async (payload: unknown): Promise<void> => {
     const p = payload as { collectionId: string; fromSeq: number; toSeq: number };
-    const rows = rowsOf<IndicatorRow>(
-      await ctx.db.execute(sql`select stix_id, owner_org, pattern from stix_objects
-        where collection_id = ${p.collectionId}::uuid and seq between ${p.fromSeq} and ${p.toSeq}
-          and type = 'indicator' and pattern_type = 'stix' and not revoked and is_latest
-          and (valid_until is null or valid_until > now())`),
-    );
-    await matchIndicators(ctx, rows);
+    await matchIndicators(ctx, await indicatorsOfBatch(ctx, p.collectionId, p.fromSeq, p.toSeq));
   };
 }
 
@@ -129,11 +123,7 @@ export async function listVictimMatches(ctx: AppContext, actor: Actor, query: { 
     .orderBy(desc(victimMatches.createdAt))
     .limit(query.limit);
   // The indicator's own words only where the office may read the indicator.
-  const ids = [...new Set(rows.map((r) => r.m.stixId))];
-  const o = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
-  const readable = ids.length
-    ? new Map(rowsOf<{ stix_id: string; name: string | null }>(await ctx.db.execute(sql`select distinct on (o.stix_id) o.stix_id, o.name from stix_objects o where o.stix_id = any(${`{${ids.join(',')}}`}::text[]) and ${readableBy(o, user)} order by o.stix_id, o.version_at desc`)).map((r) => [r.stix_id, r.name]))
-    : new Map<string, string | null>();
+  const readable = new Map((await readableObjectSummaries(ctx, user, [...new Set(rows.map((r) => r.m.stixId))])).map((o) => [o.stixId, o.name]));
   return {
     items: rows.map((r) => ({
       id: r.m.id,

@@ -10,7 +10,8 @@ import { todayIn } from '../elections/service.js';
 import { reportIncident, type NewIncident } from '../incidents/report-service.js';
 import { applyPlaybook, changeStatus, escalateIncident, triageIncident } from '../incidents/case-service.js';
 
-async function actorFor(ctx: AppContext, email: string): Promise<UserActor | null> {
+/** A demo user, as a signed-in actor, by email (the demo acts through the same services people use). */
+export async function actorFor(ctx: AppContext, email: string): Promise<UserActor | null> {
   const [row] = await ctx.db
     .select({ userId: users.id, orgId: users.orgId, email: users.email, name: users.name, role: users.role, systemAdmin: users.systemAdmin, orgType: orgs.type, orgParentId: orgs.parentId })
     .from(users)

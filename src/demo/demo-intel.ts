@@ -1,26 +1,16 @@
 // The demo's threat intelligence, made through the same services people and TAXII clients use: a community
 // collection and a state collection with indicators, a malware family they point to, a report, a sighting
 // shared back, and a reviewed, published advisory that names the indicators.
-import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../platform/context.js';
-import { SYSTEM, type UserActor } from '../access/actor.js';
-import { orgs, users } from '../access/schema.js';
+import { SYSTEM } from '../access/actor.js';
+import { actorFor } from './demo-incidents.js';
 import { createCollection } from '../intel/collections-service.js';
 import { addObjects } from '../intel/store-service.js';
 import { indicatorFor, type ValueType } from '../intel/indicator-values.js';
 import { TLP2_MARKINGS } from '../intel/stix/markings.js';
 import { recordSighting } from '../intel/feedback-service.js';
 import { createAdvisory, publishAdvisory, respondToAdvisory, submitAdvisory } from '../advisories/service.js';
-
-async function actorFor(ctx: AppContext, email: string): Promise<UserActor | null> {
-  const [row] = await ctx.db
-    .select({ userId: users.id, orgId: users.orgId, email: users.email, name: users.name, role: users.role, systemAdmin: users.systemAdmin, orgType: orgs.type, orgParentId: orgs.parentId })
-    .from(users)
-    .innerJoin(orgs, eq(orgs.id, users.orgId))
-    .where(eq(users.email, email));
-  return row ? { kind: 'user', ...row, via: 'session', scopes: ['read', 'write'] } : null;
-}
 
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
 

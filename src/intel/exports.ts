@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { readableBy } from '../access/policy.js';
+import { STIX_ROW } from './stix-row.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
@@ -20,11 +21,10 @@ export interface ExportQuery {
   readonly includeRevoked?: boolean;
 }
 
-const alias = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
 const PAGE = 5000;
 
 function conditionsOf(actor: UserActor, q: ExportQuery): SQL[] {
-  const c: SQL[] = [readableBy(alias, actor), sql`o.is_latest`];
+  const c: SQL[] = [readableBy(STIX_ROW, actor), sql`o.is_latest`];
   if (!q.includeRevoked) c.push(sql`not o.revoked`);
   if (q.type) c.push(sql`o.type = ${q.type}`);
   if (q.collection) c.push(sql`o.collection_id = ${q.collection}::uuid`);

@@ -4,6 +4,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { requireWrite, type Actor, type UserActor } from '../access/actor.js';
 import { readableBy } from '../access/policy.js';
+import { STIX_ROW } from './stix-row.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
@@ -12,11 +13,10 @@ import { indicatorFeedback, taxiiCollections } from './schema.js';
 import { storeObjects } from './store-service.js';
 import { isStixTimestamp } from './stix/validate.js';
 
-const alias = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
 
 /** The owner organisations of the visible versions of an object; 404 when the user may see none. */
 async function visibleOwners(ctx: AppContext, user: UserActor, stixId: string): Promise<string[]> {
-  const rows = rowsOf<{ owner_org: string }>(await ctx.db.execute(sql`select distinct o.owner_org from stix_objects o where o.stix_id = ${stixId} and ${readableBy(alias, user)}`));
+  const rows = rowsOf<{ owner_org: string }>(await ctx.db.execute(sql`select distinct o.owner_org from stix_objects o where o.stix_id = ${stixId} and ${readableBy(STIX_ROW, user)}`));
   if (!rows.length) throw new AppError('not-found', 'No such STIX object, or it is not shared with you.');
   return rows.map((r) => r.owner_org);
 }
@@ -96,7 +96,7 @@ export async function revokeObject(ctx: AppContext, actor: Actor, stixId: string
   const user = requireWrite(actor);
   if (user.role !== 'analyst' && user.role !== 'org-admin') throw new AppError('forbidden', 'Analysts revoke indicators.');
   const copies = rowsOf<{ collection_id: string; body: string; revoked: boolean }>(
-    await ctx.db.execute(sql`select o.collection_id, o.body, o.revoked from stix_objects o where o.stix_id = ${stixId} and o.is_latest and o.owner_org = ${user.orgId}::uuid and ${readableBy(alias, user)}`),
+    await ctx.db.execute(sql`select o.collection_id, o.body, o.revoked from stix_objects o where o.stix_id = ${stixId} and o.is_latest and o.owner_org = ${user.orgId}::uuid and ${readableBy(STIX_ROW, user)}`),
   );
   if (!copies.length) throw new AppError('not-found', 'Your organisation has no such object to revoke.');
   let revoked = 0;

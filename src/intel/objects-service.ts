@@ -4,6 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { readableBy } from '../access/policy.js';
+import { STIX_ROW } from './stix-row.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
@@ -11,7 +12,6 @@ import { AppError } from '../platform/http/errors.js';
 import { refang } from './refang.js';
 import { currentConfidence, stateOf, type IndicatorState } from './lifecycle.js';
 import { feedbackSummary, type FeedbackSummary } from './feedback-service.js';
-import { victimCounts } from '../assets/victims-service.js';
 
 export interface ObjectSummary {
   readonly stixId: string;
@@ -41,7 +41,6 @@ export interface ObjectQuery {
   readonly cursor?: string;
 }
 
-const alias = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
 
 const SUMMARY = sql`o.seq::text as seq, o.stix_id as "stixId", o.type, o.name, o.version, o.tlp::text as tlp, o.revoked, o.collection_id as "collectionId",
   o.owner_org as "ownerOrg", to_char(o.date_added at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "dateAdded", o.pattern,
@@ -59,7 +58,7 @@ function withLifecycle(r: SummaryRow, now = new Date()): ObjectSummary {
 
 /** The latest version of every object this user may see, newest first; `q` searches names, ids and patterns (refanged). */
 export async function listObjects(ctx: AppContext, actor: UserActor, query: ObjectQuery): Promise<{ items: ObjectSummary[]; next: string | null }> {
-  const conditions: SQL[] = [readableBy(alias, actor), sql`o.is_latest`];
+  const conditions: SQL[] = [readableBy(STIX_ROW, actor), sql`o.is_latest`];
   if (!query.includeRevoked) conditions.push(sql`not o.revoked`);
   if (query.type) conditions.push(sql`o.type = ${query.type}`);
   if (query.collection) conditions.push(sql`o.collection_id = ${query.collection}::uuid`);
@@ -94,8 +93,8 @@ export interface ObjectView {
   /** False positives and sightings reported by members (names only to the producer, and only where allowed). */
   readonly feedback: FeedbackSummary;
   readonly mayRevoke: boolean;
-  /** For the producer: how many offices the indicator touched (their inventories) and how many acknowledged. */
-  readonly victims: { notified: number; acknowledged: number } | null;
+  /** The reader's organisation owns a version of it (it produced it). */
+  readonly producer: boolean;
   readonly versions: readonly { version: string; dateAdded: string }[];
   /** Relationships and sightings that name this object, with the other end when it is visible too. */
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
@@ -104,7 +103,7 @@ export interface ObjectView {
 /** One object (latest visible version), its versions and its relationships; 404 when not visible. */
 export async function getObject(ctx: AppContext, actor: UserActor, stixId: string): Promise<ObjectView> {
   const rows = rowsOf<SummaryRow & { body: string }>(
-    await ctx.db.execute(sql`select ${SUMMARY}, o.body from stix_objects o where o.stix_id = ${stixId} and ${readableBy(alias, actor)} order by o.version_at desc, o.date_added desc limit 50`),
+    await ctx.db.execute(sql`select ${SUMMARY}, o.body from stix_objects o where o.stix_id = ${stixId} and ${readableBy(STIX_ROW, actor)} order by o.version_at desc, o.date_added desc limit 50`),
   );
   const latest = rows[0];
   if (!latest) throw new AppError('not-found', 'No such STIX object, or it is not shared with you.');
@@ -117,7 +116,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
   const rels = rowsOf<{ stixId: string; type: string; body: string }>(
     await ctx.db.execute(sql`
       select o.stix_id as "stixId", o.type, o.body from stix_objects o
-      where o.is_latest and not o.revoked and o.type in ('relationship', 'sighting') and ${readableBy(alias, actor)}
+      where o.is_latest and not o.revoked and o.type in ('relationship', 'sighting') and ${readableBy(STIX_ROW, actor)}
         and (o.source_ref = ${stixId} or o.target_ref = ${stixId})
       limit 200`),
   );
@@ -131,7 +130,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
   const others = otherIds.length
     ? rowsOf<{ stixId: string; type: string; name: string | null }>(
         await ctx.db.execute(sql`select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.name from stix_objects o
-          where o.stix_id = any(${`{${otherIds.join(',')}}`}::text[]) and ${readableBy(alias, actor)} order by o.stix_id, o.is_latest desc`),
+          where o.stix_id = any(${`{${otherIds.join(',')}}`}::text[]) and ${readableBy(STIX_ROW, actor)} order by o.stix_id, o.is_latest desc`),
       )
     : [];
   const byId = new Map(others.map((o) => [o.stixId, o]));
@@ -140,7 +139,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
     summary,
     feedback: await feedbackSummary(ctx, actor, stixId, producer),
     mayRevoke: producer && !summary.revoked && (actor.role === 'analyst' || actor.role === 'org-admin'),
-    victims: producer ? await victimCounts(ctx.db, stixId) : null,
+    producer,
     versions: rows.map((r) => ({ version: r.version, dateAdded: r.dateAdded })),
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
   };
@@ -152,8 +151,21 @@ export async function readableObjectSummaries(ctx: AppContext, actor: UserActor,
   if (!ids.length) return [];
   const rows = rowsOf<SummaryRow & { seq: string }>(
     await ctx.db.execute(sql`select distinct on (o.stix_id) ${SUMMARY} from stix_objects o
-      where o.stix_id = any(${`{${ids.join(',')}}`}::text[]) and ${readableBy(alias, actor)}
+      where o.stix_id = any(${`{${ids.join(',')}}`}::text[]) and ${readableBy(STIX_ROW, actor)}
       order by o.stix_id, o.version_at desc, o.date_added desc`),
   );
   return rows.map(({ seq: _seq, ...r }) => withLifecycle(r));
+}
+
+/**
+ * The indicators of one stored batch (a range of store sequence numbers of a collection) with their patterns,
+ * for the platform's own matching against inventories — a system read, not shown to anyone as such.
+ */
+export async function indicatorsOfBatch(ctx: AppContext, collectionId: string, fromSeq: number, toSeq: number): Promise<Array<{ stix_id: string; owner_org: string; pattern: string }>> {
+  return rowsOf<{ stix_id: string; owner_org: string; pattern: string }>(
+    await ctx.db.execute(sql`select stix_id, owner_org, pattern from stix_objects
+      where collection_id = ${collectionId}::uuid and seq between ${fromSeq} and ${toSeq}
+        and type = 'indicator' and pattern_type = 'stix' and not revoked and is_latest
+        and (valid_until is null or valid_until > now())`),
+  );
 }

@@ -9,6 +9,7 @@ import { actorOf } from '../access/auth-plugin.js';
 import { isOrgAdmin } from '../access/actor.js';
 import { canRead, canWrite, collectionFor, createCollection, listAllCollections, listCollectionsFor, type Collection } from './collections-service.js';
 import { getObject, listObjects } from './objects-service.js';
+import { victimCounts } from '../assets/victims-service.js';
 import { recordSighting, reportFalsePositive, revokeObject, type SightingInput } from './feedback-service.js';
 import { addObjects } from './store-service.js';
 import { createFeed, deleteFeed, listFeeds, presentFeed, updateFeed, type FeedInput } from './feeds-service.js';
@@ -79,7 +80,13 @@ export function intelRoutes(app: App, ctx: AppContext): void {
 
   app.get('/api/v1/intel/objects/:stixId', {
     schema: { tags, summary: 'One STIX object (latest version you may see), its versions and relationships', params: Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false }) },
-  }, async (request) => getObject(ctx, actorOf(request), (request.params as { stixId: string }).stixId));
+  }, async (request) => {
+    const actor = actorOf(request);
+    const stixId = (request.params as { stixId: string }).stixId;
+    const { producer, ...view } = await getObject(ctx, actor, stixId);
+    // The producer learns how many offices the indicator touched and how many acknowledged; never which.
+    return { ...view, victims: producer ? await victimCounts(ctx.db, stixId) : null };
+  });
 
   const FeedAuth = Type.Union([
     Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_PASSWORD } from '../harness.js';
 import { currentTotp } from '../../src/access/mfa.js';
 
@@ -59,4 +59,15 @@ export async function checkAccessibility(page: Page): Promise<void> {
     return { h1: document.querySelectorAll('h1').length, unlabelled, skip: Boolean(document.querySelector('a.usa-skipnav[href="#main-content"]')), lang: document.documentElement.lang };
   });
   expect(report).toEqual({ h1: 1, unlabelled: [], skip: true, lang: 'en' });
+}
+
+/** A fresh browser context (its own cookies) and page; page errors fail the test. Contexts are kept for closing. */
+export async function openPage(browser: Browser, contexts: BrowserContext[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  return page;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedOrg, seedUser, startTestNode, type TestNode } from '../harness.js';
-import { checkAccessibility, ensureWebBuilt, haveBrowser, launchChromium, signInEnrolling as signIn } from './browser-kit.js';
+import { checkAccessibility, ensureWebBuilt, haveBrowser, launchChromium, openPage, signInEnrolling as signIn } from './browser-kit.js';
 import { createCollection } from '../../src/intel/collections-service.js';
 import { addObjects } from '../../src/intel/store-service.js';
 import { indicatorFor } from '../../src/intel/indicator-values.js';
@@ -51,22 +51,14 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await node?.close();
   });
 
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    return page;
-  }
+  const newPage = () => openPage(browser, contexts);
   const confirmed = (page: Page, text: string) => page.locator('.usa-alert--success', { hasText: text }).waitFor();
   // Signed in once (analysts enrol a second factor on their first sign-in), used by both scenarios.
   let writer: Page;
   let clerk: Page;
 
   it('an advisory is written, reviewed, published, read and answered', async () => {
-    writer = await openPage();
+    writer = await newPage();
     await signIn(writer, node.url, people.writer.email);
     await writer.getByRole('link', { name: 'Advisories', exact: true }).click();
     await writer.getByRole('link', { name: 'Write an advisory' }).click();
@@ -83,7 +75,7 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await writer.getByRole('heading', { name: 'Fake polling-place change texts', level: 1 }).waitFor();
     await writer.getByText('Waiting for another analyst of your organisation to review it.').waitFor();
 
-    const reviewer = await openPage();
+    const reviewer = await newPage();
     await signIn(reviewer, node.url, people.reviewer.email);
     await reviewer.goto(`${node.url}/advisories`);
     await reviewer.getByRole('button', { name: 'Drafts and reviews' }).click();
@@ -91,7 +83,7 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await reviewer.getByRole('button', { name: 'Publish now' }).click();
     await confirmed(reviewer, 'Published. Every recipient is being told.');
 
-    clerk = await openPage();
+    clerk = await newPage();
     await signIn(clerk, node.url, people.clerk.email);
     await clerk.getByRole('link', { name: 'Advisories', exact: true }).click();
     await clerk.getByText('Your office has not responded yet.').waitFor();

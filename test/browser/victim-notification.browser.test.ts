@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { client, seedOrg, seedUser, startTestNode, tokenFor, type TestNode } from '../harness.js';
-import { checkAccessibility, ensureWebBuilt, haveBrowser, launchChromium, signInEnrolling as signIn } from './browser-kit.js';
+import { checkAccessibility, ensureWebBuilt, haveBrowser, launchChromium, openPage, signInEnrolling as signIn } from './browser-kit.js';
 import { createCollection } from '../../src/intel/collections-service.js';
 import { SYSTEM } from '../../src/access/actor.js';
 
@@ -36,18 +36,10 @@ describe.skipIf(!haveBrowser)('victim notification in the browser', () => {
     await node?.close();
   });
 
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    return page;
-  }
+  const newPage = () => openPage(browser, contexts);
 
   it('tells the county privately and live; the analyst learns only the count', async () => {
-    const clerk = await openPage();
+    const clerk = await newPage();
     await signIn(clerk, node.url, people.clerk);
     await clerk.getByRole('link', { name: 'Our systems' }).click();
     await clerk.getByRole('row', { name: /Election-night results/ }).waitFor();
@@ -55,7 +47,7 @@ describe.skipIf(!haveBrowser)('victim notification in the browser', () => {
     await clerk.getByRole('link', { name: 'Threats to our systems' }).click();
     await clerk.getByText('Nothing waiting.', { exact: false }).waitFor();
 
-    const analyst = await openPage();
+    const analyst = await newPage();
     await signIn(analyst, node.url, people.analyst);
     await analyst.goto(`${node.url}/intel`);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eoc-feed-')), 'scanners.csv');

@@ -14,6 +14,7 @@ import { toAppError } from '../../platform/http/server.js';
 import { actorOf } from '../../access/auth-plugin.js';
 import type { UserActor } from '../../access/actor.js';
 import { readableBy } from '../../access/policy.js';
+import { STIX_ROW } from '../stix-row.js';
 import { auditsInsert, auditWritten } from '../../audit/service.js';
 import { canRead, canWrite, collectionFor, listCollectionsFor, type Collection } from '../collections-service.js';
 import { addObjects } from '../store-service.js';
@@ -277,7 +278,6 @@ function parseEnvelope(body: unknown): unknown[] {
 
 async function deleteObject(ctx: AppContext, actor: UserActor, c: Collection, objectId: string, f: TaxiiFilter): Promise<number> {
   const versions = f.versions ?? ['all'];
-  const o = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
   return ctx.db.transaction(async (tx) => {
     const stamps = versions.filter((v) => v !== 'first' && v !== 'last' && v !== 'all');
     const cond = versions.includes('all')
@@ -292,7 +292,7 @@ async function deleteObject(ctx: AppContext, actor: UserActor, c: Collection, ob
         );
     const deleted = rowsOf<{ seq: number }>(await tx.execute(sql`
       delete from ${stixObjects} o
-      where o.collection_id = ${c.id}::uuid and o.stix_id = ${objectId} and o.owner_org = ${actor.orgId}::uuid and ${readableBy(o, actor)} and (${cond})
+      where o.collection_id = ${c.id}::uuid and o.stix_id = ${objectId} and o.owner_org = ${actor.orgId}::uuid and ${readableBy(STIX_ROW, actor)} and (${cond})
       ${f.specVersions?.length ? sql`and o.spec_version = any(${`{${f.specVersions.join(',')}}`}::text[])` : sql``}
       returning o.seq`));
     const count = deleted.length;

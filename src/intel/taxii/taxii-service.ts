@@ -5,6 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { UserActor } from '../../access/actor.js';
 import { readableBy } from '../../access/policy.js';
+import { STIX_ROW } from '../stix-row.js';
 import { auditsInsert, auditWritten } from '../../audit/service.js';
 import type { AppContext } from '../../platform/context.js';
 import { rowsOf } from '../../platform/db/client.js';
@@ -92,8 +93,7 @@ export async function readPage(ctx: AppContext, actor: UserActor, collection: Co
   if (!canRead(collection, actor.orgId)) throw new AppError('forbidden', 'Your organisation may add to this collection but not read it.');
   checkFilter(f);
   const limit = Math.min(f.limit ?? DEFAULT_PAGE, MAX_PAGE);
-  const o = { ownerOrg: sql`o.owner_org`, authorId: sql`o.author_id`, tlp: sql`o.tlp`, recipientOrgs: sql`o.recipient_orgs`, recipientUsers: sql`o.recipient_users` };
-  const conditions: SQL[] = [sql`o.collection_id = ${collection.id}::uuid`, readableBy(o, actor), sql`o.tlp <> 'RED'`];
+  const conditions: SQL[] = [sql`o.collection_id = ${collection.id}::uuid`, readableBy(STIX_ROW, actor), sql`o.tlp <> 'RED'`];
   if (f.addedAfter) conditions.push(sql`o.date_added > ${f.addedAfter}::timestamptz`);
   if (f.next) conditions.push(sql`o.date_added > ${decodeNext(f.next)}::timestamptz`);
   if (f.ids?.length) conditions.push(sql`o.stix_id = any(${`{${f.ids.join(',')}}`}::text[])`);
