@@ -109,6 +109,9 @@ export async function matchIndicators(ctx: AppContext, rows: readonly IndicatorR
 export function victimMatchHandler(ctx: AppContext) {
   return async (payload: unknown): Promise<void> => {
     const p = payload as { collectionId: string; fromSeq: number; toSeq: number };
+    // An installation without inventories has nothing to match: one small query, not a read of the batch.
+    const [any] = await ctx.db.select({ id: assets.id }).from(assets).limit(1);
+    if (!any) return;
     await matchIndicators(ctx, await indicatorsOfBatch(ctx, p.collectionId, p.fromSeq, p.toSeq));
   };
 }
