@@ -1,7 +1,7 @@
 // Which inventories a threat touches: every organisation's systems indexed by their networks (IPv4 and IPv6,
 // as sorted disjoint segments), host names and domains (a threat on a domain touches that domain and every
 // name under it). Pure and in memory; the matching job rebuilds it when inventories change.
-import { ipv4ToInt, ipv6ToBigInt } from '../intel/match/indicator-index.js';
+import { ipv4ToInt, ipv6ToBigInt } from '../platform/text/ip.js';
 
 export interface AssetRef {
   readonly assetId: string;

@@ -2,6 +2,7 @@
 // punycode), addresses and networks (normalised to their network address), dates.
 import net from 'node:net';
 import { domainToASCII } from 'node:url';
+import { ipv6ToBigInt } from '../platform/text/ip.js';
 
 const HOST = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z][a-z0-9-]{0,62}$/;
 
@@ -26,25 +27,13 @@ export function normaliseRange(raw: string): string | null {
   if (net.isIPv6(ip)) {
     const prefix = prefixText === undefined ? 128 : Number(prefixText);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128) return null;
-    const full = expandIpv6(ip);
+    const full = ipv6ToBigInt(ip);
     if (full === null) return null;
     const host = 128n - BigInt(prefix);
     const start = (full >> host) << host;
     return `${compressIpv6(start)}/${prefix}`;
   }
   return null;
-}
-
-function expandIpv6(s: string): bigint | null {
-  const halves = s.split('::');
-  const part = (p: string) => (p === '' ? [] : p.split(':'));
-  let groups = [...part(halves[0]!), ...(halves.length === 2 ? [] : [])];
-  if (s.includes('.')) return null;
-  const tail = halves.length === 2 ? part(halves[1]!) : [];
-  const missing = 8 - groups.length - tail.length;
-  groups = [...groups, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  if (groups.length !== 8) return null;
-  return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
 function compressIpv6(v: bigint): string {

@@ -2,6 +2,7 @@
 // of cyber-observable objects seen together at a time (an observed-data object, or one log line). The result
 // says whether the pattern matches and which observations made it match.
 import type { Comparison, Literal, ObjectPath, Observation } from './ast.js';
+import { ipv4ToInt, ipv6ToBigInt } from '../../platform/text/ip.js';
 
 export interface ObservedData {
   /** ISO timestamps of the observation window. */
@@ -269,44 +270,15 @@ export function cidrSubset(inner: string, outer: string): boolean {
 
 export function parseCidr(s: string): { addr: bigint; prefix: number; bits: 32 | 128 } | null {
   const [ip, pfx] = s.split('/', 2) as [string, string | undefined];
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    if (parts.some((p) => p > 255)) return null;
+  const v4 = ipv4ToInt(ip);
+  if (v4 >= 0) {
     const prefix = pfx === undefined ? 32 : Number(pfx);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) return null;
-    return { addr: parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n), prefix, bits: 32 };
+    return { addr: BigInt(v4), prefix, bits: 32 };
   }
-  const addr = parseIpv6(ip);
+  const addr = ipv6ToBigInt(ip);
   if (addr === null) return null;
   const prefix = pfx === undefined ? 128 : Number(pfx);
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128) return null;
   return { addr, prefix, bits: 128 };
-}
-
-function parseIpv6(s: string): bigint | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return null;
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const groups = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const v4 = parseCidr(g);
-        if (!v4 || v4.bits !== 32) return null;
-        out.push(Number(v4.addr >> 16n), Number(v4.addr & 0xffffn));
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-        out.push(parseInt(g, 16));
-      }
-    }
-    return out;
-  };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return null;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  return [...head, ...Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail].reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
