@@ -1,9 +1,10 @@
 // Advisories: what the community was told to watch for and do. Published advisories addressed to the reader
 // (severity, who wrote it, whether the office has responded yet), and the office's own drafts for analysts.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { get, qs, type Page } from '../api.js';
+import { useCallback, useState, type FormEvent } from 'react';
+import { qs } from '../api.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
+import { usePagedList } from '../paged-list.js';
 import { useLiveEvents } from '../live.js';
 import { ErrorAlert, Loading } from '../components/alerts.js';
 import { TlpBadge } from '../components/tlp.js';
@@ -17,28 +18,13 @@ export function AdvisoriesPage() {
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const [items, setItems] = useState<AdvisorySummary[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [announce, setAnnounce] = useState('');
   const url = useCallback((cursor?: string) => `/api/v1/advisories${qs({ status: tab === 'drafts' ? 'drafts' : undefined, severity, q: query, limit: 30, cursor })}`, [tab, severity, query]);
-  const load = useCallback(() => get<Page<AdvisorySummary>>(url()).then((p) => { setItems(p.items); setNext(p.next); }, setError), [url]);
-  useEffect(() => {
-    setItems(null);
-    void load();
-  }, [load]);
+  const { items, next, error, load, more } = usePagedList<AdvisorySummary>(url);
   useLiveEvents(['advisory.published', 'advisory.withdrawn'], (e) => {
     if (e.type === 'advisory.published') setAnnounce(`New advisory: ${String(e.data.title ?? '')}`);
     void load();
   });
-  const more = async () => {
-    if (!next) return;
-    const p = await get<Page<AdvisorySummary>>(url(next)).catch((e: unknown) => { setError(e); return null; });
-    if (p) {
-      setItems((old) => [...(old ?? []), ...p.items]);
-      setNext(p.next);
-    }
-  };
   const search = (e: FormEvent) => {
     e.preventDefault();
     setQuery(q.trim());

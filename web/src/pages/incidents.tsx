@@ -1,9 +1,10 @@
 // The incident queue: what the viewer may see, open first by the SLA due soonest (analysts) or newest first,
 // with filters and full-text search; new reports and changes arrive live and are announced.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { get, qs, type Page } from '../api.js';
+import { qs } from '../api.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
+import { usePagedList } from '../paged-list.js';
 import { useLiveEvents } from '../live.js';
 import { ErrorAlert, Loading } from '../components/alerts.js';
 import { TlpBadge } from '../components/tlp.js';
@@ -24,33 +25,18 @@ export function IncidentsPage() {
   const [mine, setMine] = useState(false);
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const [items, setItems] = useState<IncidentSummary[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
-  const [error, setError] = useState<unknown>(null);
 
   useEffect(() => void loadTaxonomy().then(setTax, setError), []);
   const url = useCallback(
     (cursor?: string) => `/api/v1/incidents${qs({ status, sort, category, component, kind, state, assignee: mine ? 'me' : undefined, q: query, limit: 50, cursor })}`,
     [status, sort, category, component, kind, state, mine, query],
   );
-  const load = useCallback(() => get<Page<IncidentSummary>>(url()).then((p) => { setItems(p.items); setNext(p.next); }, setError), [url]);
-  useEffect(() => {
-    setItems(null);
-    void load();
-  }, [load]);
+  const { items, next, error, setError, load, more } = usePagedList<IncidentSummary>(url);
   useLiveEvents(INCIDENT_EVENTS, (event) => {
     if (event.type === 'incident.reported') setAnnounce(`New report: ${String(event.data.title ?? '')}`);
     void load();
   });
-  const more = async () => {
-    if (!next) return;
-    const p = await get<Page<IncidentSummary>>(url(next)).catch((e: unknown) => { setError(e); return null; });
-    if (p) {
-      setItems((old) => [...(old ?? []), ...p.items]);
-      setNext(p.next);
-    }
-  };
   const search = (e: FormEvent) => {
     e.preventDefault();
     setQuery(q.trim());

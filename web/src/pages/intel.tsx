@@ -2,13 +2,14 @@
 // understood), see how much to trust each today, import lists (CSV, MISP, STIX bundles) with progress, and
 // export what you may see.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { get, qs, type Page } from '../api.js';
+import { get, qs } from '../api.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
+import { usePagedList } from '../paged-list.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { TlpBadge } from '../components/tlp.js';
 import { ConfidenceMeter } from '../components/advisory-badges.js';
-import { shortDate, uploadWithProgress, type Collection, type ImportResult, type ObjectSummary } from '../intel-api.js';
+import { uploadWithProgress, type Collection, type ImportResult, type ObjectSummary } from '../intel-api.js';
 
 const TYPES: Array<[string, string]> = [['indicator', 'Indicators'], ['', 'Everything'], ['malware', 'Malware'], ['threat-actor', 'Threat actors'], ['intrusion-set', 'Intrusion sets'], ['attack-pattern', 'Attack patterns'], ['report', 'Reports'], ['vulnerability', 'Vulnerabilities'], ['campaign', 'Campaigns']];
 const STATE_WORDS = { active: 'Active', 'not-yet-valid': 'Not yet valid', expired: 'Expired', revoked: 'Revoked' } as const;
@@ -20,23 +21,8 @@ export function IntelPage() {
   const [q, setQ] = useState(params.get('q') ?? '');
   const [query, setQuery] = useState(params.get('q') ?? '');
   const [includeRevoked, setIncludeRevoked] = useState(false);
-  const [items, setItems] = useState<ObjectSummary[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const url = useCallback((cursor?: string) => `/api/v1/intel/objects${qs({ type, q: query, includeRevoked: includeRevoked || undefined, limit: 50, cursor })}`, [type, query, includeRevoked]);
-  const load = useCallback(() => get<Page<ObjectSummary>>(url()).then((p) => { setItems(p.items); setNext(p.next); }, setError), [url]);
-  useEffect(() => {
-    setItems(null);
-    void load();
-  }, [load]);
-  const more = async () => {
-    if (!next) return;
-    const p = await get<Page<ObjectSummary>>(url(next)).catch((e: unknown) => { setError(e); return null; });
-    if (p) {
-      setItems((old) => [...(old ?? []), ...p.items]);
-      setNext(p.next);
-    }
-  };
+  const { items, next, error, load, more } = usePagedList<ObjectSummary>(url);
   const search = (e: FormEvent) => {
     e.preventDefault();
     setQuery(q.trim());
