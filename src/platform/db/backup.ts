@@ -62,7 +62,6 @@ export async function backupTo(db: Db, file: string): Promise<{ tables: number; 
 
 export async function restoreFrom(db: Db, file: string): Promise<{ tables: number; rows: number }> {
   if (!fs.existsSync(file)) throw new Error(`No backup file at ${file}`);
-  const lines = readline.createInterface({ input: fs.createReadStream(file).pipe(zlib.createGunzip()), crlfDelay: Infinity });
   const state: { header: { format?: string; tables?: string[] } | null } = { header: null };
   let table: string | null = null;
   let batch: unknown[] = [];
@@ -74,6 +73,9 @@ export async function restoreFrom(db: Db, file: string): Promise<{ tables: numbe
       rows += batch.length;
       batch = [];
     };
+    // Opened only here, right before it is read: lines a reader emits before anyone iterates are lost, and the
+    // transaction's BEGIN above can take longer than reading a small file.
+    const lines = readline.createInterface({ input: fs.createReadStream(file).pipe(zlib.createGunzip()), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line) continue;
       const item = JSON.parse(line) as { format?: string; tables?: string[]; table?: string; row?: unknown };
