@@ -21,6 +21,7 @@ describe('victim notification', () => {
   const org = {} as Record<'center' | 'ga' | 'fulton' | 'cobb', { id: string }>;
   let open: string;
   let closed: string;
+  let ipIndicator: string;
 
   beforeAll(async () => {
     node = await startTestNode({ listen: true });
@@ -28,8 +29,8 @@ describe('victim notification', () => {
     org.ga = await seedOrg(node.ctx, 'Georgia', 'state');
     org.fulton = await seedOrg(node.ctx, 'Fulton County Elections', 'local', org.ga.id);
     org.cobb = await seedOrg(node.ctx, 'Cobb County Elections', 'local', org.ga.id);
-    for (const [name, o, role] of [['analyst', 'center', 'analyst'], ['fulton', 'fulton', 'member'], ['cobb', 'cobb', 'member'], ['ga', 'ga', 'analyst']] as const) {
-      tok[name] = await tokenFor(node.ctx, (await seedUser(node.ctx, org[o].id, role)).id);
+    for (const [name, o, role] of [['analyst', 'center', 'analyst'], ['fulton', 'fulton', 'member'], ['cobb', 'cobb', 'member'], ['cobbAdmin', 'cobb', 'org-admin'], ['ga', 'ga', 'analyst']] as const) {
+      tok[name] = await tokenFor(node.ctx, (await seedUser(node.ctx, org[o].id, role)).id, role === 'org-admin' ? ['read', 'write', 'admin'] : ['read', 'write']);
     }
     open = (await createCollection(node.ctx, SYSTEM, { title: 'Community', readers: 'all', writers: [org.center.id] })).id;
     closed = (await createCollection(node.ctx, SYSTEM, { title: 'Federal partners only', readers: [org.center.id], writers: [org.center.id] })).id;
@@ -46,6 +47,7 @@ describe('victim notification', () => {
     try {
       const taxii = TaxiiClient.bearer(node.url, tok.analyst!);
       const inRange = indicator("[ipv4-addr:value = '203.0.113.50']", TLP2_MARKINGS.AMBER, 'Scanner hitting results sites');
+      ipIndicator = inRange.id;
       const subdomain = indicator("[domain-name:value = 'vote.fultonvotes.example']", TLP2_MARKINGS.AMBER, 'Hijacked subdomain');
       const elsewhere = indicator("[ipv4-addr:value = '192.0.2.1']", TLP2_MARKINGS.GREEN, 'Unrelated');
       expect((await taxii.post(`/taxii2/api/collections/${open}/objects/`, [inRange, elsewhere])).body.success_count).toBe(2);
@@ -77,12 +79,57 @@ describe('victim notification', () => {
       expect((await fulton.post(`/api/v1/victim-matches/${ip.id}/acknowledge`)).statusCode).toBe(409);
       expect((await client(node, tok.cobb).post(`/api/v1/victim-matches/${sub.id}/acknowledge`)).statusCode).toBe(404);
       const producerView = (await client(node, tok.analyst).get(`/api/v1/intel/objects/${inRange.id}`)).json();
-      expect(producerView.victims).toEqual({ notified: 1, acknowledged: 1 });
+      expect(producerView.victims).toEqual({ notified: 1, acknowledged: 1, named: [] });
       expect(JSON.stringify(producerView)).not.toContain('Fulton');
       expect((await fulton.get(`/api/v1/intel/objects/${inRange.id}`)).json().victims).toBeNull();
     } finally {
       fultonStream.close();
       cobbStream.close();
+    }
+  });
+
+  it('tells the office of a look-alike of its domain; its state too when the office says so; names it to the producer only with its agreement', { timeout: 60_000 }, async () => {
+    const cobbAdmin = client(node, tok.cobbAdmin);
+    expect((await client(node, tok.cobb).patch(`/api/v1/orgs/${org.cobb.id}`, { shareMatchesWithState: true })).statusCode).toBe(403);
+    expect((await cobbAdmin.patch(`/api/v1/orgs/${org.cobb.id}`, { shareMatchesWithState: 'yes' })).statusCode).toBe(400);
+    const changed = await cobbAdmin.patch(`/api/v1/orgs/${org.cobb.id}`, { shareMatchesWithState: true });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().shareMatchesWithState).toBe(true);
+
+    const gaStream = await openSse(`${node.url}/api/v1/events`, { authorization: `Bearer ${tok.ga}` });
+    const fultonStream = await openSse(`${node.url}/api/v1/events`, { authorization: `Bearer ${tok.fulton}` });
+    try {
+      const taxii = TaxiiClient.bearer(node.url, tok.analyst!);
+      const homoglyph = indicator("[domain-name:value = 'fu1tonvotes.example']", TLP2_MARKINGS.GREEN, 'Phishing site imitating Fulton');
+      const typosquat = indicator("[url:value = 'https://cobbvote.example/ballot-status']", TLP2_MARKINGS.GREEN, 'Fake ballot status page');
+      const unrelated = indicator("[domain-name:value = 'weather.example']", TLP2_MARKINGS.GREEN, 'Unrelated');
+      expect((await taxii.post(`/taxii2/api/collections/${open}/objects/`, [homoglyph, typosquat, unrelated])).body.success_count).toBe(3);
+
+      const f = await fultonStream.waitFor((e) => e.event === 'victim.matched' && JSON.parse(e.data).data.reason === 'homoglyph');
+      expect(JSON.parse(f.data).data).toMatchObject({ matched: 'fultonvotes.example', indicatorValue: 'fu1tonvotes.example' });
+      const g = await gaStream.waitFor((e) => e.event === 'victim.matched');
+      expect(JSON.parse(g.data).data).toMatchObject({ reason: 'typosquat', matched: 'cobbvotes.example', indicatorType: 'url' });
+
+      // The state sees Cobb's (Cobb shares) and not Fulton's (Fulton does not); only Cobb acknowledges.
+      const gaList = (await client(node, tok.ga).get('/api/v1/victim-matches')).json().items as Array<Record<string, any>>;
+      expect(gaList.map((m) => `${m.org.name}:${m.reason}`)).toEqual(['Cobb County Elections:typosquat']);
+      expect(gaList[0]!.org.own).toBe(false);
+      expect(gaList[0]!.why).toMatch(/one keystroke away/);
+      expect((await client(node, tok.ga).post(`/api/v1/victim-matches/${gaList[0]!.id}/acknowledge`)).statusCode).toBe(404);
+      expect(gaStream.events.filter((e) => e.event === 'victim.matched')).toHaveLength(1);
+      const fultonList = (await client(node, tok.fulton).get('/api/v1/victim-matches')).json().items as Array<Record<string, any>>;
+      expect(fultonList.find((m) => m.reason === 'homoglyph')?.why).toMatch(/look-alike letters/);
+
+      // Fulton agrees to be named to the producer of the address indicator; only then does the producer learn it.
+      const ipMatch = fultonList.find((m) => m.reason === 'address-in-network')!;
+      expect((await client(node, tok.analyst).get(`/api/v1/intel/objects/${ipIndicator}`)).json().victims).toEqual({ notified: 1, acknowledged: 1, named: [] });
+      expect((await client(node, tok.cobb).post(`/api/v1/victim-matches/${ipMatch.id}/disclose`)).statusCode).toBe(404);
+      expect((await client(node, tok.fulton).post(`/api/v1/victim-matches/${ipMatch.id}/disclose`)).statusCode).toBe(204);
+      expect((await client(node, tok.fulton).post(`/api/v1/victim-matches/${ipMatch.id}/disclose`)).statusCode).toBe(409);
+      expect((await client(node, tok.analyst).get(`/api/v1/intel/objects/${ipIndicator}`)).json().victims).toEqual({ notified: 1, acknowledged: 1, named: ['Fulton County Elections'] });
+    } finally {
+      gaStream.close();
+      fultonStream.close();
     }
   });
 });

@@ -143,6 +143,7 @@ export interface OrgPatch {
   readonly name?: string;
   readonly fips?: string | null;
   readonly active?: boolean;
+  readonly shareMatchesWithState?: boolean;
 }
 
 export async function updateOrg(ctx: AppContext, actor: Actor, id: string, patch: OrgPatch): Promise<Org> {
@@ -151,7 +152,7 @@ export async function updateOrg(ctx: AppContext, actor: Actor, id: string, patch
   return ctx.db.transaction(async (tx) => {
     const [org] = await tx
       .update(orgs)
-      .set({ ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.fips !== undefined ? { fips: patch.fips } : {}), ...(patch.active !== undefined ? { active: patch.active } : {}) })
+      .set({ ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.fips !== undefined ? { fips: patch.fips } : {}), ...(patch.active !== undefined ? { active: patch.active } : {}), ...(patch.shareMatchesWithState !== undefined ? { shareMatchesWithState: patch.shareMatchesWithState } : {}) })
       .where(eq(orgs.id, id))
       .returning();
     if (!org) throw notFound('The organisation');

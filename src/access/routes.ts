@@ -125,7 +125,7 @@ export function accessRoutes(app: App, ctx: AppContext, authRateLimit: number): 
   app.get('/api/v1/orgs/:id', { schema: { tags: ['directory'], summary: 'An organisation with its contacts', params: IdParams } }, async (request) => getOrg(ctx, actorOf(request), request.params.id));
 
   app.patch('/api/v1/orgs/:id', {
-    schema: { tags: ['directory'], summary: 'Change an organisation', params: IdParams, body: Type.Object({ name: Type.Optional(Name), fips: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{2,10}$' }), Type.Null()])), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }) },
+    schema: { tags: ['directory'], summary: 'Change an organisation', params: IdParams, body: Type.Object({ name: Type.Optional(Name), fips: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{2,10}$' }), Type.Null()])), active: Type.Optional(Type.Boolean()), shareMatchesWithState: Type.Optional(Type.Boolean({ description: "Let the office's state see the threats matched against its inventory" })) }, { additionalProperties: false, minProperties: 1 }) },
   }, async (request) => updateOrg(ctx, actorOf(request), request.params.id, request.body));
 
   const Contact = Type.Object(

@@ -31,6 +31,8 @@ export const orgs = pgTable(
     /** Two-letter postal code of a state or territory, or of a local office's state. */
     stateCode: text('state_code'),
     active: boolean('active').notNull().default(true),
+    /** The office lets its state see the threats matched against its inventory (victim notifications). */
+    shareMatchesWithState: boolean('share_matches_with_state').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -2,6 +2,7 @@
 // as sorted disjoint segments), host names and domains (a threat on a domain touches that domain and every
 // name under it). Pure and in memory; the matching job rebuilds it when inventories change.
 import { ipv4ToInt, ipv6ToBigInt } from '../platform/text/ip.js';
+import { LookalikeIndex, type LookalikeKind } from './lookalike.js';
 
 export interface AssetRef {
   readonly assetId: string;
@@ -9,7 +10,7 @@ export interface AssetRef {
   readonly name: string;
 }
 
-export type MatchReason = 'address-in-network' | 'network-overlaps' | 'domain' | 'subdomain' | 'parent-domain';
+export type MatchReason = 'address-in-network' | 'network-overlaps' | 'domain' | 'subdomain' | 'parent-domain' | LookalikeKind;
 
 export interface InventoryHit {
   readonly asset: AssetRef;
@@ -48,6 +49,7 @@ export class InventoryIndex {
   private readonly names = new Map<string, AssetRef[]>();
   /** Every parent domain (of two labels or more) of every name, to the names under it. */
   private readonly under = new Map<string, Array<{ asset: AssetRef; name: string }>>();
+  private readonly lookalike = new LookalikeIndex<AssetRef>();
 
   add(asset: AssetRef, ipRanges: readonly string[], names: readonly string[]): void {
     for (const r of ipRanges) {
@@ -55,6 +57,7 @@ export class InventoryIndex {
       if (range) this.ranges.push({ ...range, text: r, asset });
     }
     for (const n of names) {
+      this.lookalike.add(asset, asset.assetId, n);
       const list = this.names.get(n);
       if (list) list.push(asset);
       else this.names.set(n, [asset]);
@@ -110,5 +113,10 @@ export class InventoryIndex {
     // compromised county.example) touches it too.
     for (const e of this.under.get(d) ?? []) out.push({ asset: e.asset, reason: 'parent-domain', matched: e.name });
     return out;
+  }
+
+  /** Systems whose domains this one imitates (a look-alike under another registrable domain). */
+  lookalikes(domain: string): InventoryHit[] {
+    return this.lookalike.match(domain).map((h) => ({ asset: h.ref, reason: h.kind, matched: h.imitated }));
   }
 }

@@ -7,7 +7,7 @@ import { AppError } from '../platform/http/errors.js';
 import { IdParams } from '../platform/http/schemas.js';
 import { actorOf } from '../access/auth-plugin.js';
 import { ASSET_COMPONENTS, CERTIFICATION, CONNECTIVITY, NEAR_END_OF_SUPPORT_DAYS } from './taxonomy.js';
-import { acknowledgeVictimMatch, listVictimMatches } from './victims-service.js';
+import { acknowledgeVictimMatch, discloseVictimMatch, listVictimMatches } from './victims-service.js';
 import { createAsset, deleteAsset, endOfSupport, exportAssetsCsv, importAssetsCsv, listAssets, updateAsset, type AssetInput } from './service.js';
 
 const tags = ['Inventory'];
@@ -68,6 +68,10 @@ export function assetRoutes(app: App, ctx: AppContext): void {
   }, async (request) => listVictimMatches(ctx, actorOf(request), request.query as { open?: boolean; limit: number }));
   app.post('/api/v1/victim-matches/:id/acknowledge', { schema: { tags, summary: 'Acknowledge a notification (its producer learns only the count)', params: IdParams } }, async (request, reply) => {
     await acknowledgeVictimMatch(ctx, actorOf(request), (request.params as { id: string }).id);
+    return reply.status(204).send();
+  });
+  app.post('/api/v1/victim-matches/:id/disclose', { schema: { tags, summary: 'Let the producer of the threat know your office was touched (otherwise it learns only the count)', params: IdParams } }, async (request, reply) => {
+    await discloseVictimMatch(ctx, actorOf(request), (request.params as { id: string }).id);
     return reply.status(204).send();
   });
   app.get('/api/v1/assets/end-of-support', { schema: { tags, summary: 'Equipment past or near its end of support: counts per state, and the systems of your organisation (and, for a state, its offices)' } }, async (request) =>

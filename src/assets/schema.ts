@@ -60,6 +60,9 @@ export const victimMatches = pgTable(
     matched: text('matched').notNull(),
     acknowledgedBy: uuid('acknowledged_by'),
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, mode: 'date' }),
+    /** The office agreed to let the producer of the threat know it was touched. */
+    disclosedBy: uuid('disclosed_by'),
+    disclosedAt: timestamp('disclosed_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('victim_matches_once_idx').on(t.assetId, t.stixId, t.indicatorValue), index('victim_matches_org_idx').on(t.orgId, t.createdAt), index('victim_matches_stix_idx').on(t.stixId)],

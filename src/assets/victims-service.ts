@@ -1,5 +1,5 @@
 // Victim notification: the moment indicators arrive, every inventory is checked for what they touch (an
-// address inside an office's network, a domain that is an office's or under or above one), and each office
+// address inside an office's network, a domain that is an office's or under or above one, or one that imitates it), and each office
 // touched is told privately — what of its systems matched, why it matters, what to do — in the app, by
 // email and by webhook. The office acknowledges. The producer of the indicator learns only how many offices
 // were told and how many acknowledged, never which.
@@ -13,6 +13,7 @@ import { AppError, notFound } from '../platform/http/errors.js';
 import { valuesOfPattern } from '../intel/match/indicator-index.js';
 import { indicatorsOfBatch, readableObjectSummaries } from '../intel/objects-service.js';
 import { normaliseValue } from '../intel/indicator-values.js';
+import { orgs } from '../access/schema.js';
 import { assets, victimMatches } from './schema.js';
 import { InventoryIndex, type InventoryHit, type MatchReason } from './inventory-index.js';
 
@@ -32,6 +33,22 @@ export const WHY: Record<MatchReason, { why: string; todo: string }> = {
   subdomain: {
     why: 'A name under one of your domains is listed: someone may have taken over a subdomain, or pointed it somewhere else.',
     todo: 'Check your DNS zone for that name (dangling records, unknown entries) and the system it points to; report an incident.',
+  },
+  homoglyph: {
+    why: 'A domain that reads like one of yours, with look-alike letters (another alphabet, "rn" for "m", a zero for an "o"), is listed as malicious: it is likely used to phish your staff or mislead voters in your name.',
+    todo: 'Warn your staff not to trust mail or links from it; tell voters where your real site is; ask the operations center to request a takedown from the registrar; report an incident (phishing or disinformation).',
+  },
+  typosquat: {
+    why: 'A domain one keystroke away from one of yours (a letter missing, added, changed or swapped) is listed as malicious: people who mistype your address, or skim a link, land on it.',
+    todo: 'Warn your staff and voters; consider registering the common misspellings of your domain yourself; ask the operations center to request a takedown; report an incident (phishing or disinformation).',
+  },
+  'other-tld': {
+    why: 'A domain with your name under another ending (.com or .org instead of .gov) is listed as malicious: it passes for your site at a glance.',
+    todo: 'Tell voters that your official site ends in your real ending; ask the operations center to request a takedown; report an incident (phishing or disinformation).',
+  },
+  combosquat: {
+    why: 'A domain that carries your domain name inside a longer one (your name with "-results" or "-vote", or your whole domain in front of someone else\'s) is listed as malicious: it is made to look official.',
+    todo: 'Warn your staff and voters; ask the operations center to request a takedown; report an incident (phishing or disinformation).',
   },
   'parent-domain': {
     why: 'A domain above one of your host names is listed: the whole domain may be compromised or impersonated.',
@@ -54,23 +71,29 @@ async function inventoryIndex(db: Db): Promise<InventoryIndex> {
   return index;
 }
 
+/** A name touches an office's systems (its own names and what is under or above them) or imitates them. */
+function nameHits(index: InventoryIndex, name: string): InventoryHit[] {
+  return [...index.byDomain(name), ...index.lookalikes(name)];
+}
+
 function hitsFor(index: InventoryIndex, type: string, raw: string): { value: string; hits: InventoryHit[] } {
   if (type === 'ipv4' || type === 'ipv6') return { value: raw, hits: index.byAddress(raw) };
   if (type === 'domain') {
     const v = normaliseValue('domain', raw);
-    return v.ok ? { value: v.value, hits: index.byDomain(v.value) } : { value: raw, hits: [] };
+    return v.ok ? { value: v.value, hits: nameHits(index, v.value) } : { value: raw, hits: [] };
   }
   if (type === 'url') {
     try {
       const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
-      return { value: raw, hits: /^[\d.]+$|:/.test(host) ? index.byAddress(host) : index.byDomain(host) };
+      return { value: raw, hits: /^[\d.]+$|:/.test(host) ? index.byAddress(host) : nameHits(index, host) };
     } catch {
       return { value: raw, hits: [] };
     }
   }
   if (type === 'email') {
     const at = raw.lastIndexOf('@');
-    return { value: raw, hits: at > 0 ? index.byDomain(raw.slice(at + 1)) : [] };
+    const v = at > 0 ? normaliseValue('domain', raw.slice(at + 1)) : null;
+    return { value: raw, hits: v?.ok ? nameHits(index, v.value) : [] };
   }
   return { value: raw, hits: [] };
 }
@@ -92,12 +115,16 @@ export async function matchIndicators(ctx: AppContext, rows: readonly IndicatorR
     const inserted = await tx.insert(victimMatches).values(found).onConflictDoNothing().returning();
     if (inserted.length) {
       const names = new Map(rowsOf<{ id: string; name: string }>(await tx.execute(sql`select id, name from assets where id = any(${`{${[...new Set(inserted.map((m) => m.assetId))].join(',')}}`}::uuid[])`)).map((a) => [a.id, a.name]));
-      // Private to the office: AMBER+STRICT, owned by it, addressed to nobody else.
+      // The offices that let their state see what touches them.
+      const toState = new Map(rowsOf<{ id: string; parent_id: string }>(
+        await tx.execute(sql`select id, parent_id from orgs where share_matches_with_state and parent_id is not null and id = any(${`{${[...new Set(inserted.map((m) => m.orgId))].join(',')}}`}::uuid[])`),
+      ).map((o) => [o.id, o.parent_id]));
+      // Private to the office (and its state when it says so): AMBER+STRICT, owned by it.
       await eventsInsert(tx, inserted.map((m) => ({
         type: 'victim.matched',
         recordKind: 'victim-match',
         recordId: m.id,
-        sharing: { ownerOrg: m.orgId, authorId: null, tlp: 'AMBER+STRICT' as const, recipientOrgs: [], recipientUsers: [] },
+        sharing: { ownerOrg: m.orgId, authorId: null, tlp: 'AMBER+STRICT' as const, recipientOrgs: toState.has(m.orgId) ? [toState.get(m.orgId)!] : [], recipientUsers: [] },
         payload: { id: m.id, assetName: names.get(m.assetId) ?? '', reason: m.reason, matched: m.matched, indicatorValue: m.indicatorValue, indicatorType: m.indicatorType, title: `A threat touches ${names.get(m.assetId) ?? 'one of your systems'}` },
       })));
     }
@@ -116,20 +143,29 @@ export function victimMatchHandler(ctx: AppContext) {
   };
 }
 
+/**
+ * The threats that touch the viewer's organisation; for a state, also those of its offices that share them
+ * with it (the office's setting), each naming the office.
+ */
 export async function listVictimMatches(ctx: AppContext, actor: Actor, query: { open?: boolean; limit: number }) {
   const user = requireUser(actor);
   const rows = await ctx.db
-    .select({ m: victimMatches, assetName: assets.name, component: assets.component })
+    .select({ m: victimMatches, assetName: assets.name, component: assets.component, orgName: orgs.name })
     .from(victimMatches)
     .innerJoin(assets, eq(assets.id, victimMatches.assetId))
-    .where(and(eq(victimMatches.orgId, user.orgId), query.open ? sql`${victimMatches.acknowledgedAt} is null` : sql`true`))
+    .innerJoin(orgs, eq(orgs.id, victimMatches.orgId))
+    .where(and(
+      sql`(${victimMatches.orgId} = ${user.orgId}::uuid or (${orgs.parentId} = ${user.orgId}::uuid and ${orgs.shareMatchesWithState}))`,
+      query.open ? sql`${victimMatches.acknowledgedAt} is null` : sql`true`,
+    ))
     .orderBy(desc(victimMatches.createdAt))
     .limit(query.limit);
-  // The indicator's own words only where the office may read the indicator.
+  // The indicator's own words only where the viewer may read the indicator.
   const readable = new Map((await readableObjectSummaries(ctx, user, [...new Set(rows.map((r) => r.m.stixId))])).map((o) => [o.stixId, o.name]));
   return {
     items: rows.map((r) => ({
       id: r.m.id,
+      org: { id: r.m.orgId, name: r.orgName, own: r.m.orgId === user.orgId },
       asset: { id: r.m.assetId, name: r.assetName, component: r.component },
       reason: r.m.reason,
       matched: r.m.matched,
@@ -138,6 +174,7 @@ export async function listVictimMatches(ctx: AppContext, actor: Actor, query: { 
       todo: WHY[r.m.reason as MatchReason]?.todo ?? '',
       createdAt: r.m.createdAt.toISOString(),
       acknowledgedAt: r.m.acknowledgedAt?.toISOString() ?? null,
+      disclosedAt: r.m.disclosedAt?.toISOString() ?? null,
     })),
   };
 }
@@ -153,10 +190,31 @@ export async function acknowledgeVictimMatch(ctx: AppContext, actor: Actor, id: 
   });
 }
 
-/** What the producer of an indicator may know: how many offices were told, how many acknowledged. */
-export async function victimCounts(db: Db, stixId: string): Promise<{ notified: number; acknowledged: number }> {
-  const [row] = rowsOf<{ notified: number; acknowledged: number }>(
-    await db.execute(sql`select count(distinct org_id)::int as notified, count(distinct org_id) filter (where acknowledged_at is not null)::int as acknowledged from victim_matches where stix_id = ${stixId}`),
+/**
+ * The office lets the producer of the threat know that it was touched (by default the producer learns only
+ * how many offices were told). Only the touched office decides.
+ */
+export async function discloseVictimMatch(ctx: AppContext, actor: Actor, id: string): Promise<void> {
+  const user = requireWrite(actor);
+  await ctx.db.transaction(async (tx) => {
+    const [m] = await tx.select().from(victimMatches).where(and(eq(victimMatches.id, id), eq(victimMatches.orgId, user.orgId)));
+    if (!m) throw notFound('The notification');
+    if (m.disclosedAt) throw new AppError('conflict', 'Your office already told the producer.');
+    await tx.update(victimMatches).set({ disclosedBy: user.userId, disclosedAt: new Date() }).where(eq(victimMatches.id, id));
+    await recordAudit(tx, user, { action: 'victim.disclosed', targetKind: 'victim-match', targetId: id, orgIds: [user.orgId, m.producerOrg], details: { stixId: m.stixId } });
+  });
+}
+
+/**
+ * What the producer of an indicator may know: how many offices were told, how many acknowledged, and the
+ * names of those offices alone that agreed to be named.
+ */
+export async function victimCounts(db: Db, stixId: string): Promise<{ notified: number; acknowledged: number; named: string[] }> {
+  const [row] = rowsOf<{ notified: number; acknowledged: number; named: string[] | string | null }>(
+    await db.execute(sql`select count(distinct m.org_id)::int as notified, count(distinct m.org_id) filter (where m.acknowledged_at is not null)::int as acknowledged,
+        array(select distinct o.name from victim_matches d join orgs o on o.id = d.org_id where d.stix_id = ${stixId} and d.disclosed_at is not null order by o.name) as named
+      from victim_matches m where m.stix_id = ${stixId}`),
   );
-  return row ?? { notified: 0, acknowledged: 0 };
+  const named = row?.named ?? [];
+  return { notified: row?.notified ?? 0, acknowledged: row?.acknowledged ?? 0, named: Array.isArray(named) ? named : String(named).replace(/^\{|\}$/g, '').split(',').filter(Boolean).map((n) => n.replace(/^"|"$/g, '')) };
 }

@@ -61,6 +61,7 @@ export interface Org {
   readonly stateCode: string | null;
   readonly privateKind?: string | null;
   readonly active?: boolean;
+  readonly shareMatchesWithState?: boolean;
 }
 
 export interface OrgDetail extends Org {

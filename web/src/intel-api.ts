@@ -85,7 +85,7 @@ export interface ObjectView {
     mine: { falsePositive: boolean; sightings: number };
   };
   readonly mayRevoke: boolean;
-  readonly victims: { notified: number; acknowledged: number } | null;
+  readonly victims: { notified: number; acknowledged: number; named: string[] } | null;
   readonly versions: Array<{ version: string; dateAdded: string }>;
   readonly relationships: Array<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
 }
