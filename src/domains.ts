@@ -17,6 +17,13 @@ import { victimMatchHandler } from './assets/victims-service.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
+import { vulnRoutes } from './vulns/routes.js';
+import { assetVulnMatchHandler, stixVulnerabilityHandler, vulnMatchHandler } from './vulns/service.js';
+
+/** One job kind served by several domains' handlers, one after the other. */
+const inTurn = (...handlers: Array<(payload: unknown) => Promise<void>>) => async (payload: unknown) => {
+  for (const h of handlers) await h(payload);
+};
 
 export function registerDomains(app: App, ctx: AppContext): void {
   acceptRawFiles(app, ctx.config.attachmentLimitBytes);
@@ -30,6 +37,7 @@ export function registerDomains(app: App, ctx: AppContext): void {
   intelRoutes(app, ctx);
   taxiiRoutes(app, ctx);
   notificationRoutes(app, ctx);
+  vulnRoutes(app, ctx);
 }
 
 /** Starts every background worker (worker and all roles); returns a function that stops them. */
@@ -38,7 +46,7 @@ export function startWorkers(ctx: AppContext): () => Promise<void> {
     db: ctx.db,
     log: ctx.log,
     workerId: ctx.config.nodeId,
-    handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx), 'victims.match': victimMatchHandler(ctx) },
+    handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx), 'victims.match': inTurn(victimMatchHandler(ctx), stixVulnerabilityHandler(ctx)), 'vulns.match': vulnMatchHandler(ctx), 'vulns.match-assets': assetVulnMatchHandler(ctx) },
   });
   const unkick = ctx.jobs.onKick(() => worker.kick());
   const notifications = new NotificationConsumer(ctx.db, ctx.signals, ctx.log, () => ctx.jobs.kick());

@@ -10,6 +10,7 @@ import { registerDemo } from './cli/demo.js';
 import { registerBackup } from './cli/backup.js';
 import { registerAudit } from './cli/audit.js';
 import { registerTaxii } from './cli/taxii.js';
+import { registerVulns } from './cli/vulns.js';
 import { registerMatch } from './cli/match.js';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBackup(program);
   registerAudit(program);
   registerTaxii(program);
+  registerVulns(program);
   registerMatch(program);
   return program;
 }

@@ -10,4 +10,5 @@ export * from './intel/schema.js';
 export * from './notifications/schema.js';
 export * from './platform/events/schema.js';
 export * from './platform/jobs/schema.js';
+export * from './vulns/schema.js';
 export { tlpEnum } from './platform/db/columns.js';

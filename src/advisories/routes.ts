@@ -21,6 +21,7 @@ const AdvisoryBody = Type.Object(
     tlp: TlpSchema,
     recipients: Type.Optional(RecipientsSchema),
     stixRefs: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 1000, description: 'STIX ids of linked indicators and other objects' })),
+    cves: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 200, description: 'CVE ids the advisory is about (CVE-2024-3400); each reader sees which of its own systems they touch' })),
     incidentIds: Type.Optional(Type.Array(Uuid, { maxItems: 200, description: 'linked incidents' })),
   },
   { additionalProperties: false },

@@ -29,6 +29,8 @@ export const advisories = pgTable(
     status: text('status').$type<AdvisoryStatus>().notNull().default('draft'),
     /** STIX ids of linked indicators and other objects (shown to a reader only where the policy lets them see them). */
     stixRefs: textArray('stix_refs'),
+    /** CVE ids the advisory is about: matched against the inventories of the organisations that may read it. */
+    cves: textArray('cves'),
     incidentIds: uuid('incident_ids').array().notNull().default(sql`'{}'::uuid[]`),
     reviewerId: uuid('reviewer_id'),
     reviewNote: text('review_note'),

@@ -18,6 +18,8 @@ import { checkRecipientsExist, type Recipients } from '../access/recipients.js';
 import { orgs, users } from '../access/schema.js';
 import { readableIncidentTitles } from '../incidents/service.js';
 import { readableObjectSummaries } from '../intel/objects-service.js';
+import { cvesForOrg } from '../vulns/service.js';
+import { CVE_ID } from '../vulns/catalog.js';
 import { advisories, advisoryResponses, type AdvisorySeverity, type AdvisoryStatus, type ResponseKind } from './schema.js';
 
 export type AdvisoryRow = typeof advisories.$inferSelect;
@@ -32,8 +34,12 @@ export interface AdvisoryInput {
   /** Absent: the defaults (own state and the operations center). Present, even empty: exactly these. */
   readonly recipients?: Recipients;
   readonly stixRefs?: readonly string[];
+  /** CVE ids the advisory is about (matched against its readers' inventories when published). */
+  readonly cves?: readonly string[];
   readonly incidentIds?: readonly string[];
 }
+
+const cvesOf = (input: AdvisoryInput) => [...new Set((input.cves ?? []).map((c) => c.trim().toUpperCase()))];
 
 const isAnalyst = (u: UserActor) => u.role === 'analyst' || u.role === 'org-admin';
 
@@ -65,6 +71,7 @@ function checkInput(input: AdvisoryInput): void {
   if (!input.summary.trim()) details.push({ field: 'summary', message: 'say what is happening' });
   if (!input.actions.trim()) details.push({ field: 'actions', message: 'say what recipients should do now' });
   for (const ref of input.stixRefs ?? []) if (!/^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ref)) details.push({ field: 'stixRefs', message: `"${ref.slice(0, 80)}" is not a STIX identifier` });
+  for (const cve of input.cves ?? []) if (!CVE_ID.test(cve.trim().toUpperCase())) details.push({ field: 'cves', message: `"${cve.slice(0, 40)}" is not a CVE id (CVE-2024-3400)` });
   if (details.length) throw new AppError('validation-failed', 'Some fields of the advisory are missing or not valid.', { details });
 }
 
@@ -80,7 +87,7 @@ export async function createAdvisory(ctx: AppContext, actor: Actor, input: Advis
       .values({
         ownerOrg: user.orgId, authorId: user.userId, tlp: input.tlp, recipientOrgs: recipients.orgs, recipientUsers: recipients.users,
         title: input.title.trim(), summary: input.summary, actions: input.actions, components: [...new Set(input.components ?? [])], severity: input.severity,
-        stixRefs: [...new Set(input.stixRefs ?? [])], incidentIds: [...new Set(input.incidentIds ?? [])],
+        stixRefs: [...new Set(input.stixRefs ?? [])], cves: cvesOf(input), incidentIds: [...new Set(input.incidentIds ?? [])],
       })
       .returning();
     await recordAudit(tx, user, { action: 'advisory.drafted', targetKind: 'advisory', targetId: row!.id, details: { tlp: row!.tlp, severity: row!.severity } });
@@ -100,7 +107,7 @@ export async function updateAdvisory(ctx: AppContext, actor: Actor, id: string, 
     await checkRecipientsExist(tx, recipients);
     const [row] = await tx
       .update(advisories)
-      .set({ title: input.title.trim(), summary: input.summary, actions: input.actions, components: [...new Set(input.components ?? [])], severity: input.severity, tlp: input.tlp, recipientOrgs: recipients.orgs, recipientUsers: recipients.users, stixRefs: [...new Set(input.stixRefs ?? [])], incidentIds: [...new Set(input.incidentIds ?? [])], updatedAt: new Date() })
+      .set({ title: input.title.trim(), summary: input.summary, actions: input.actions, components: [...new Set(input.components ?? [])], severity: input.severity, tlp: input.tlp, recipientOrgs: recipients.orgs, recipientUsers: recipients.users, stixRefs: [...new Set(input.stixRefs ?? [])], cves: cvesOf(input), incidentIds: [...new Set(input.incidentIds ?? [])], updatedAt: new Date() })
       .where(eq(advisories.id, id))
       .returning();
     return row!;
@@ -257,6 +264,7 @@ export async function getAdvisory(ctx: AppContext, actor: Actor, id: string) {
     withdrawnAt: a.withdrawnAt?.toISOString() ?? null, withdrawnReason: a.withdrawnReason,
     createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString(),
     indicators: await readableObjectSummaries(ctx, user, a.stixRefs),
+    cves: await cvesForOrg(ctx, user.orgId, a.cves),
     incidents: await readableIncidentTitles(ctx.db, user, a.incidentIds),
     responses: responses.map((r) => ({ ...r, at: r.at.toISOString() })),
     responseCounts: owner ? Object.fromEntries((['acknowledged', 'affected', 'seen'] as const).map((k) => [k, responses.filter((r) => r.kind === k).length])) : null,

@@ -50,6 +50,8 @@ export const victimMatches = pgTable(
     id: id(),
     orgId: uuid('org_id').notNull(),
     assetId: uuid('asset_id').notNull().references(() => assets.id, { onDelete: 'cascade' }),
+    /** What touched it: an indicator (by STIX id), or a vulnerability (by CVE id) learned from the catalog or an advisory. */
+    source: text('source').$type<'indicator' | 'vulnerability'>().notNull().default('indicator'),
     stixId: text('stix_id').notNull(),
     /** The indicator's owner organisation (who produced it). */
     producerOrg: uuid('producer_org').notNull(),
@@ -63,6 +65,9 @@ export const victimMatches = pgTable(
     /** The office agreed to let the producer of the threat know it was touched. */
     disclosedBy: uuid('disclosed_by'),
     disclosedAt: timestamp('disclosed_at', { withTimezone: true, mode: 'date' }),
+    /** It no longer applies (a vulnerability the system's version turned out not to have, or was updated away from), and why. */
+    resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
+    resolution: text('resolution'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('victim_matches_once_idx').on(t.assetId, t.stixId, t.indicatorValue), index('victim_matches_org_idx').on(t.orgId, t.createdAt), index('victim_matches_stix_idx').on(t.stixId)],

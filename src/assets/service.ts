@@ -5,6 +5,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { requireUser, requireWrite, type Actor, type UserActor } from '../access/actor.js';
 import { orgs } from '../access/schema.js';
 import { recordAudit } from '../audit/service.js';
+import { queueAssetCheck } from '../vulns/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf, type Tx } from '../platform/db/client.js';
 import { AppError, notFound, type ProblemDetail } from '../platform/http/errors.js';
@@ -112,27 +113,33 @@ export async function createAsset(ctx: AppContext, actor: Actor, orgId: string, 
   requireEditor(user, orgId);
   const checked = checkAsset(input);
   if (!checked.ok) throw new AppError('validation-failed', 'Some fields of the system are not valid.', { details: checked.problems });
-  return ctx.db.transaction(async (tx) => {
+  const saved = await ctx.db.transaction(async (tx) => {
     const [clash] = await tx.select({ id: assets.id }).from(assets).where(and(eq(assets.orgId, orgId), eq(assets.name, checked.value.name)));
     if (clash) throw new AppError('conflict', `Your inventory already has a system named "${checked.value.name}".`);
     const [row] = await tx.insert(assets).values({ ...checked.value, orgId, createdBy: user.userId }).returning();
     await recordAudit(tx, user, { action: 'asset.created', targetKind: 'asset', targetId: row!.id, details: { name: row!.name, component: row!.component } });
+    if (row!.vendor && row!.product) await queueAssetCheck(tx, { assetIds: [row!.id] });
     return row!;
   });
+  ctx.jobs.kick();
+  return saved;
 }
 
 export async function updateAsset(ctx: AppContext, actor: Actor, id: string, input: AssetInput): Promise<Asset> {
   const user = requireWrite(actor);
   const checked = checkAsset(input);
   if (!checked.ok) throw new AppError('validation-failed', 'Some fields of the system are not valid.', { details: checked.problems });
-  return ctx.db.transaction(async (tx) => {
+  const saved = await ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select().from(assets).where(eq(assets.id, id));
     if (!existing || existing.orgId !== user.orgId) throw notFound('The system');
     requireEditor(user, existing.orgId);
     const [row] = await tx.update(assets).set({ ...checked.value, updatedAt: new Date() }).where(eq(assets.id, id)).returning();
     await recordAudit(tx, user, { action: 'asset.updated', targetKind: 'asset', targetId: id });
+    if (row!.vendor && row!.product && (row!.vendor !== existing.vendor || row!.product !== existing.product || row!.version !== existing.version)) await queueAssetCheck(tx, { assetIds: [id] });
     return row!;
   });
+  ctx.jobs.kick();
+  return saved;
 }
 
 export async function deleteAsset(ctx: AppContext, actor: Actor, id: string): Promise<void> {
@@ -225,7 +232,9 @@ export async function importAssetsCsv(ctx: AppContext, actor: Actor, orgId: stri
       }
     }
     await recordAudit(tx, user, { action: 'asset.imported', targetKind: 'org', targetId: orgId, details: { created, updated, refusedRows: new Set(problems.map((p) => p.line)).size } });
+    if (good.some((g) => g.value.vendor && g.value.product)) await queueAssetCheck(tx, { orgId });
   });
+  ctx.jobs.kick();
   return { rows: rows.length, created, updated, skipped, problems };
 }
 

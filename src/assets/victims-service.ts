@@ -7,7 +7,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { requireUser, requireWrite, type Actor } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
-import { rowsOf, type Db } from '../platform/db/client.js';
+import { rowsOf, type Db, type Tx } from '../platform/db/client.js';
 import { eventsInsert } from '../platform/events/outbox.js';
 import { AppError, notFound } from '../platform/http/errors.js';
 import { valuesOfPattern } from '../intel/match/indicator-index.js';
@@ -17,7 +17,10 @@ import { orgs } from '../access/schema.js';
 import { assets, victimMatches } from './schema.js';
 import { InventoryIndex, type InventoryHit, type MatchReason } from './inventory-index.js';
 
-export const WHY: Record<MatchReason, { why: string; todo: string }> = {
+/** Why a vulnerability concerns an office's product. */
+export type VulnReason = 'known-exploited' | 'known-exploited-check-version' | 'vulnerable-version';
+
+export const WHY: Record<MatchReason | VulnReason, { why: string; todo: string }> = {
   'address-in-network': {
     why: 'An address inside one of your networks is listed as malicious: a system there may be compromised, or the address is used in an attack on you.',
     todo: 'Find the system at that address and check it; search your firewall and server logs for the address (eoc match); report an incident if you find activity.',
@@ -49,6 +52,18 @@ export const WHY: Record<MatchReason, { why: string; todo: string }> = {
   combosquat: {
     why: 'A domain that carries your domain name inside a longer one (your name with "-results" or "-vote", or your whole domain in front of someone else\'s) is listed as malicious: it is made to look official.',
     todo: 'Warn your staff and voters; ask the operations center to request a takedown; report an incident (phishing or disinformation).',
+  },
+  'known-exploited': {
+    why: 'This version of one of your products has a vulnerability that attackers are exploiting now (it is in CISA\'s Known Exploited Vulnerabilities catalog).',
+    todo: 'Apply the vendor\'s update or mitigation now, before election day; if you cannot, take the system off the internet or put it behind a VPN; check its logs for signs of compromise and report an incident if you find any.',
+  },
+  'known-exploited-check-version': {
+    why: 'One of your products has a vulnerability that attackers are exploiting now (CISA\'s Known Exploited Vulnerabilities catalog); your inventory does not say which version you run, or the catalog does not say which versions are affected.',
+    todo: 'Check the version you run against the vendor\'s advisory; update or mitigate now if it is affected, and record the version in your inventory so the next check is exact.',
+  },
+  'vulnerable-version': {
+    why: 'The version of one of your products listed in your inventory is affected by a published vulnerability.',
+    todo: 'Read the vendor\'s advisory and plan the update before election day; the more exposed the system (internet-facing, network-connected), the sooner.',
   },
   'parent-domain': {
     why: 'A domain above one of your host names is listed: the whole domain may be compromised or impersonated.',
@@ -110,9 +125,31 @@ export async function matchIndicators(ctx: AppContext, rows: readonly IndicatorR
       for (const h of hits) found.push({ orgId: h.asset.orgId, assetId: h.asset.assetId, stixId: r.stix_id, producerOrg: r.owner_org, indicatorValue: value, indicatorType: type, reason: h.reason, matched: h.matched });
     }
   }
-  if (!found.length) return 0;
+  return recordMatches(ctx, found);
+}
+
+export type NewVictimMatch = typeof victimMatches.$inferInsert;
+
+/**
+ * Records new matches (a match already recorded is not told twice) and tells each office touched — and its
+ * state, when the office shares with it — in one transaction. Returns how many were new.
+ */
+export async function recordMatches(ctx: AppContext, found: readonly NewVictimMatch[], options: { clear?: (tx: Tx) => Promise<void> } = {}): Promise<number> {
+  if (!found.length && !options.clear) return 0;
   return ctx.db.transaction(async (tx) => {
-    const inserted = await tx.insert(victimMatches).values(found).onConflictDoNothing().returning();
+    await options.clear?.(tx);
+    const inserted: Array<typeof victimMatches.$inferSelect> = [];
+    for (let i = 0; i < found.length; i += 1000) {
+      inserted.push(...(await tx.insert(victimMatches).values(found.slice(i, i + 1000))
+        // Told once; told again only when "check your version" becomes "your version is affected", or when
+        // something that no longer applied applies again.
+        .onConflictDoUpdate({
+          target: [victimMatches.assetId, victimMatches.stixId, victimMatches.indicatorValue],
+          set: { reason: sql`excluded.reason`, matched: sql`excluded.matched`, createdAt: sql`now()`, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolution: null },
+          setWhere: sql`${victimMatches.resolvedAt} is not null or (${victimMatches.reason} = 'known-exploited-check-version' and excluded.reason = 'known-exploited')`,
+        })
+        .returning()));
+    }
     if (inserted.length) {
       const names = new Map(rowsOf<{ id: string; name: string }>(await tx.execute(sql`select id, name from assets where id = any(${`{${[...new Set(inserted.map((m) => m.assetId))].join(',')}}`}::uuid[])`)).map((a) => [a.id, a.name]));
       // The offices that let their state see what touches them.
@@ -120,13 +157,20 @@ export async function matchIndicators(ctx: AppContext, rows: readonly IndicatorR
         await tx.execute(sql`select id, parent_id from orgs where share_matches_with_state and parent_id is not null and id = any(${`{${[...new Set(inserted.map((m) => m.orgId))].join(',')}}`}::uuid[])`),
       ).map((o) => [o.id, o.parent_id]));
       // Private to the office (and its state when it says so): AMBER+STRICT, owned by it.
-      await eventsInsert(tx, inserted.map((m) => ({
-        type: 'victim.matched',
-        recordKind: 'victim-match',
-        recordId: m.id,
-        sharing: { ownerOrg: m.orgId, authorId: null, tlp: 'AMBER+STRICT' as const, recipientOrgs: toState.has(m.orgId) ? [toState.get(m.orgId)!] : [], recipientUsers: [] },
-        payload: { id: m.id, assetName: names.get(m.assetId) ?? '', reason: m.reason, matched: m.matched, indicatorValue: m.indicatorValue, indicatorType: m.indicatorType, title: `A threat touches ${names.get(m.assetId) ?? 'one of your systems'}` },
-      })));
+      const events = inserted.map((m) => {
+        const assetName = names.get(m.assetId) ?? 'one of your systems';
+        return {
+          type: 'victim.matched',
+          recordKind: 'victim-match',
+          recordId: m.id,
+          sharing: { ownerOrg: m.orgId, authorId: null, tlp: 'AMBER+STRICT' as const, recipientOrgs: toState.has(m.orgId) ? [toState.get(m.orgId)!] : [], recipientUsers: [] },
+          payload: {
+            id: m.id, source: m.source, assetName, reason: m.reason, matched: m.matched, indicatorValue: m.indicatorValue, indicatorType: m.indicatorType,
+            title: m.source === 'vulnerability' ? `${m.indicatorValue} ${m.reason === 'known-exploited' ? '(exploited in the wild) ' : ''}affects ${assetName}` : `A threat touches ${assetName}`,
+          },
+        };
+      });
+      for (let i = 0; i < events.length; i += 1000) await eventsInsert(tx, events.slice(i, i + 1000));
     }
     return inserted.length;
   }).finally(() => ctx.relay.kick());
@@ -156,7 +200,7 @@ export async function listVictimMatches(ctx: AppContext, actor: Actor, query: { 
     .innerJoin(orgs, eq(orgs.id, victimMatches.orgId))
     .where(and(
       sql`(${victimMatches.orgId} = ${user.orgId}::uuid or (${orgs.parentId} = ${user.orgId}::uuid and ${orgs.shareMatchesWithState}))`,
-      query.open ? sql`${victimMatches.acknowledgedAt} is null` : sql`true`,
+      query.open ? sql`${victimMatches.acknowledgedAt} is null and ${victimMatches.resolvedAt} is null` : sql`true`,
     ))
     .orderBy(desc(victimMatches.createdAt))
     .limit(query.limit);
@@ -170,11 +214,13 @@ export async function listVictimMatches(ctx: AppContext, actor: Actor, query: { 
       reason: r.m.reason,
       matched: r.m.matched,
       indicator: { type: r.m.indicatorType, value: r.m.indicatorValue, ...(readable.has(r.m.stixId) ? { stixId: r.m.stixId, name: readable.get(r.m.stixId) ?? null } : {}) },
-      why: WHY[r.m.reason as MatchReason]?.why ?? '',
-      todo: WHY[r.m.reason as MatchReason]?.todo ?? '',
+      why: WHY[r.m.reason as MatchReason | VulnReason]?.why ?? '',
+      todo: WHY[r.m.reason as MatchReason | VulnReason]?.todo ?? '',
       createdAt: r.m.createdAt.toISOString(),
       acknowledgedAt: r.m.acknowledgedAt?.toISOString() ?? null,
       disclosedAt: r.m.disclosedAt?.toISOString() ?? null,
+      resolvedAt: r.m.resolvedAt?.toISOString() ?? null,
+      resolution: r.m.resolution,
     })),
   };
 }

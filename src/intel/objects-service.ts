@@ -169,3 +169,14 @@ export async function indicatorsOfBatch(ctx: AppContext, collectionId: string, f
         and (valid_until is null or valid_until > now())`),
   );
 }
+
+/** The CVEs named by the vulnerability objects stored in one batch, with who shared them. */
+export async function vulnerabilitiesOfBatch(ctx: AppContext, collectionId: string, fromSeq: number, toSeq: number): Promise<Array<{ owner_org: string; cve_id: string; name: string | null; description: string | null }>> {
+  return rowsOf<{ owner_org: string; cve_id: string; name: string | null; description: string | null }>(
+    await ctx.db.execute(sql`select distinct on (r.ref ->> 'external_id') o.owner_org, upper(r.ref ->> 'external_id') as cve_id, o.name, o.body::jsonb ->> 'description' as description
+      from stix_objects o cross join lateral jsonb_array_elements(coalesce(o.body::jsonb -> 'external_references', '[]'::jsonb)) as r(ref)
+      where o.collection_id = ${collectionId}::uuid and o.seq between ${fromSeq} and ${toSeq}
+        and o.type = 'vulnerability' and not o.revoked and o.is_latest
+        and lower(r.ref ->> 'source_name') = 'cve' and r.ref ->> 'external_id' ~* '^CVE-[0-9]{4}-[0-9]{4,}$'`),
+  );
+}

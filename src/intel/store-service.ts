@@ -172,8 +172,8 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
         on conflict (collection_id, stix_id, version) do nothing
         returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
     );
-    // New indicators are matched against every inventory at once, by a job that commits with them.
-    const indicatorSeqs = inserted.filter((r) => r.type === 'indicator').map((r) => r.seq);
+    // New indicators and vulnerabilities are matched against every inventory at once, by a job that commits with them.
+    const indicatorSeqs = inserted.filter((r) => r.type === 'indicator' || r.type === 'vulnerability').map((r) => r.seq);
     if (indicatorSeqs.length) await enqueue(tx, 'victims.match', { collectionId, fromSeq: Math.min(...indicatorSeqs), toSeq: Math.max(...indicatorSeqs) });
     await tx.execute(sql`
       update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${chunk.length} * interval '1 microsecond', updated_at = now()

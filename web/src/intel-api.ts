@@ -64,6 +64,7 @@ export interface Advisory {
   readonly withdrawnReason: string | null;
   readonly updatedAt: string;
   readonly indicators: ObjectSummary[];
+  readonly cves: Array<{ cveId: string; title: string | null; knownExploited: boolean; severity: string | null; yourSystems: Array<{ id: string; name: string; reason: string }> }>;
   readonly incidents: Array<{ id: string; ref: string; title: string; status: string }>;
   readonly responses: Array<{ orgId: string; orgName: string; kind: ResponseKind; note: string | null; at: string }>;
   readonly responseCounts: Record<ResponseKind, number> | null;
@@ -138,7 +139,7 @@ export interface ImportResult {
  * Uploads a file with progress (fetch cannot report upload progress; XMLHttpRequest can). Resolves with the
  * JSON answer, rejects with the problem's detail.
  */
-export function uploadWithProgress(url: string, file: File, contentType: string, onProgress: (fraction: number) => void): Promise<ImportResult> {
+export function uploadWithProgress<T = ImportResult>(url: string, file: File, contentType: string, onProgress: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
@@ -155,7 +156,7 @@ export function uploadWithProgress(url: string, file: File, contentType: string,
       } catch {
         body = null;
       }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body as ImportResult);
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
       else reject(new Error((body as { detail?: string } | null)?.detail ?? `The upload was refused (${xhr.status}).`));
     };
     xhr.onerror = () => reject(new Error('The upload failed. Check your connection and try again.'));

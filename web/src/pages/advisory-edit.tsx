@@ -20,6 +20,7 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
   const [tlp, setTlp] = useState<Tlp>('GREEN');
   const [orgs, setOrgs] = useState<Map<string, string>>(new Map());
   const [linked, setLinked] = useState<Map<string, string>>(new Map());
+  const [cves, setCves] = useState('');
   const [find, setFind] = useState('');
   const [found, setFound] = useState<ObjectSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -37,6 +38,7 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
       setTlp(a.tlp);
       setOrgs(new Map(a.recipients.orgs.map((o) => [o.id, o.name])));
       setLinked(new Map(a.indicators.map((i) => [i.stixId, i.name ?? i.pattern ?? i.stixId])));
+      setCves(a.cves.map((c) => c.cveId).join(', '));
       setLoaded(true);
     }, setError);
   }, [id]);
@@ -60,6 +62,7 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
         title, summary, actions, components: [...components], severity, tlp,
         ...(needsOrgs && orgs.size === 0 ? {} : { recipients: { orgs: needsOrgs || tlp === 'GREEN' || tlp === 'CLEAR' ? [...orgs.keys()] : [], users: [] } }),
         stixRefs: [...linked.keys()],
+        cves: cves.split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean),
       };
       const a = id ? await put<Advisory>(`/api/v1/advisories/${id}`, body) : await post<Advisory>('/api/v1/advisories', body);
       if (submit) await post(`/api/v1/advisories/${a.id}/submit`);
@@ -106,6 +109,9 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
           ))}
         </div>
       </fieldset>
+      <label className="usa-label" htmlFor="a-cves">Vulnerabilities (CVE ids)</label>
+      <span className="usa-hint" id="a-cves-hint">For example CVE-2024-3400, separated by commas. Each reader sees which of its own systems they touch.</span>
+      <input className="usa-input" id="a-cves" aria-describedby="a-cves-hint" maxLength={2000} value={cves} onChange={(e) => setCves(e.target.value)} />
       <div className="margin-top-3"><TlpPicker value={tlp} onChange={setTlp} allowed={['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT']} /></div>
       <fieldset className="usa-fieldset margin-top-3">
         <legend className="usa-legend usa-legend--large">{needsOrgs ? 'Recipients' : 'Addressed to'}</legend>

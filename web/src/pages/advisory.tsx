@@ -101,6 +101,26 @@ export function AdvisoryPage({ id }: { id: string }) {
         </section>
       )}
 
+      {a.cves.length > 0 && (
+        <section className="margin-top-4" aria-labelledby="cves">
+          <h2 id="cves">Vulnerabilities</h2>
+          <table className="usa-table usa-table--borderless usa-table--compact width-full">
+            <caption className="usa-sr-only">Vulnerabilities the advisory is about, and which of your systems they touch</caption>
+            <thead><tr><th scope="col">CVE</th><th scope="col">What it is</th><th scope="col">Your systems</th></tr></thead>
+            <tbody>
+              {a.cves.map((c) => (
+                <tr key={c.cveId}>
+                  <th scope="row"><a href={`https://www.cve.org/CVERecord?id=${c.cveId}`} target="_blank" rel="noreferrer noopener">{c.cveId}</a>{c.knownExploited && <span className="usa-tag bg-secondary-dark margin-left-1">Exploited now</span>}</th>
+                  <td>{c.title ?? 'Not in the catalog yet'}</td>
+                  <td>{c.yourSystems.length ? c.yourSystems.map((x) => x.name).join(', ') : 'None in your inventory'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {a.cves.some((c) => c.yourSystems.length) && <p><Link to="/inventory/alerts">What to do about your systems</Link></p>}
+        </section>
+      )}
+
       <section className="margin-top-4" aria-labelledby="indicators">
         <h2 id="indicators">Indicators</h2>
         {a.indicators.length === 0 ? <p>None linked{a.status === 'published' ? ' that you may see' : ''}.</p> : (

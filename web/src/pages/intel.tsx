@@ -34,6 +34,7 @@ export function IntelPage() {
         <h1 className="margin-y-1">Threat intelligence</h1>
         <div>
           <Link to="/advisories" className="usa-button usa-button--outline">Advisories</Link>
+          <Link to="/intel/vulnerabilities" className="usa-button usa-button--outline">Vulnerabilities</Link>
           {me!.user.systemAdmin && <Link to="/intel/feeds" className="usa-button usa-button--outline">Collections and feeds</Link>}
         </div>
       </div>

@@ -20,6 +20,8 @@ interface Match {
   readonly createdAt: string;
   readonly acknowledgedAt: string | null;
   readonly disclosedAt: string | null;
+  readonly resolvedAt: string | null;
+  readonly resolution: string | null;
 }
 
 /** The office's choice to let its state see what touches it (its admins change it). */
@@ -68,7 +70,7 @@ export function InventoryAlertsPage() {
     }
   };
   if (!items) return <><ErrorAlert error={error} /><Loading what="threats to your systems" /></>;
-  const open = items.filter((m) => !m.acknowledgedAt);
+  const open = items.filter((m) => !m.acknowledgedAt && !m.resolvedAt);
   return (
     <>
       <p className="margin-bottom-0"><Link to="/inventory">Election systems</Link></p>
@@ -78,14 +80,15 @@ export function InventoryAlertsPage() {
       <ErrorAlert error={error} />
       {org && <StateSharing org={org} onChange={setOrg} />}
       {items.map((m) => (
-        <div key={m.id} className={`usa-alert ${m.acknowledgedAt ? 'usa-alert--info' : 'usa-alert--warning'} margin-y-2`}>
+        <div key={m.id} className={`usa-alert ${m.acknowledgedAt || m.resolvedAt ? 'usa-alert--info' : 'usa-alert--warning'} margin-y-2`}>
           <div className="usa-alert__body">
             <h2 className="usa-alert__heading">{m.org.own ? '' : `${m.org.name} · `}{m.asset.name}: {m.indicator.value}</h2>
+            {m.resolvedAt && <p className="usa-alert__text"><strong>No longer applies</strong> ({shortDate(m.resolvedAt)}): {m.resolution}</p>}
             <p className="usa-alert__text">{m.why}</p>
-            <p className="usa-alert__text"><strong>What matched:</strong> <code>{m.matched}</code> in your inventory{m.indicator.name ? <> · the threat: <Link to={`/intel/objects/${m.indicator.stixId}`}>{m.indicator.name}</Link></> : null} · {shortDate(m.createdAt)}</p>
+            <p className="usa-alert__text"><strong>What matched:</strong> <code>{m.matched}</code> in your inventory{m.indicator.type === 'cve' ? <> · <Link to={`/intel/vulnerabilities?q=${m.indicator.value}`}>{m.indicator.value}</Link></> : null}{m.indicator.name ? <> · the threat: <Link to={`/intel/objects/${m.indicator.stixId}`}>{m.indicator.name}</Link></> : null} · {shortDate(m.createdAt)}</p>
             <p className="usa-alert__text"><strong>What to do:</strong> {m.todo}</p>
             {m.acknowledgedAt && <p className="usa-alert__text">Acknowledged {shortDate(m.acknowledgedAt)}.{m.disclosedAt ? ` You told whoever shared the threat that it touched you (${shortDate(m.disclosedAt)}).` : ''}</p>}
-            {m.org.own && (!m.acknowledgedAt || !m.disclosedAt) && (
+            {m.org.own && !m.resolvedAt && (!m.acknowledgedAt || !m.disclosedAt) && (
               <div className="usa-button-group margin-top-1">
                 {!m.acknowledgedAt && <button type="button" className="usa-button" onClick={() => void act(m.id, 'acknowledge')}>Acknowledge</button>}
                 {!m.disclosedAt && <button type="button" className="usa-button usa-button--outline" onClick={() => void act(m.id, 'disclose')}>Tell whoever shared it that it was us</button>}
