@@ -18,6 +18,7 @@ import { notificationRoutes } from './notifications/routes.js';
 import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
 import { vulnRoutes } from './vulns/routes.js';
+import { logScanRoutes } from './logscans/routes.js';
 import { assetVulnMatchHandler, stixVulnerabilityHandler, vulnMatchHandler } from './vulns/service.js';
 
 /** One job kind served by several domains' handlers, one after the other. */
@@ -35,6 +36,7 @@ export function registerDomains(app: App, ctx: AppContext): void {
   electionRoutes(app, ctx);
   incidentRoutes(app, ctx);
   intelRoutes(app, ctx);
+  logScanRoutes(app, ctx);
   taxiiRoutes(app, ctx);
   notificationRoutes(app, ctx);
   vulnRoutes(app, ctx);

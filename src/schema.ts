@@ -7,6 +7,7 @@ export * from './bulletins/schema.js';
 export * from './elections/schema.js';
 export * from './incidents/schema.js';
 export * from './intel/schema.js';
+export * from './logscans/schema.js';
 export * from './notifications/schema.js';
 export * from './platform/events/schema.js';
 export * from './platform/jobs/schema.js';

@@ -54,6 +54,8 @@ export const AUDIT_EVENTS = {
   'victim.acknowledged': 'An office acknowledged a notification that a threat touches one of its systems.',
   'victim.disclosed': 'An office let the producer of a threat know that the threat touched it.',
   'vulns.imported': 'The vulnerability catalog was updated from a KEV catalog or CVE records (received, changed, refused).',
+  'logs.scan-started': 'An office started a log scan (its name and format).',
+  'logs.scan-finished': 'A log scan ended (lines read, matches, indicators seen).',
   'taxii.collection-created': 'A TAXII collection was created (its readers, writers and default TLP).',
   'taxii.feed-created': 'A TAXII feed (a remote collection polled into a local one) was subscribed.',
   'taxii.feed-deleted': 'A TAXII feed was removed.',

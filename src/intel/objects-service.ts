@@ -180,3 +180,23 @@ export async function vulnerabilitiesOfBatch(ctx: AppContext, collectionId: stri
         and lower(r.ref ->> 'source_name') = 'cve' and r.ref ->> 'external_id' ~* '^CVE-[0-9]{4}-[0-9]{4,}$'`),
   );
 }
+
+/**
+ * Every active indicator the viewer may read (STIX patterns), page by page in store order: what an office's
+ * uploaded logs are matched against.
+ */
+export async function* readableIndicatorPatterns(ctx: AppContext, actor: UserActor, pageSize = 20_000): AsyncGenerator<Array<{ stix_id: string; pattern: string }>> {
+  let after = 0;
+  for (;;) {
+    const rows = rowsOf<{ seq: string | number; stix_id: string; pattern: string }>(
+      await ctx.db.execute(sql`select o.seq, o.stix_id, o.pattern from stix_objects o
+        where o.seq > ${after} and o.type = 'indicator' and o.pattern_type = 'stix' and o.is_latest and not o.revoked
+          and (o.valid_until is null or o.valid_until > now()) and ${readableBy(STIX_ROW, actor)}
+        order by o.seq limit ${pageSize}`),
+    );
+    if (!rows.length) return;
+    yield rows;
+    after = Number(rows[rows.length - 1]!.seq);
+    if (rows.length < pageSize) return;
+  }
+}

@@ -60,8 +60,28 @@ export class LogScanner {
    */
   private readonly seenText = new Map<number, Remembered>();
 
-  constructor(private readonly index: IndicatorIndex, format: LogFormat, private readonly onMatch: (m: LineMatch) => void) {
+  /**
+   * `resume` continues a scan fed in several parts (a log streamed over the API in batches): the counts so far,
+   * and the start of a line the last part ended in.
+   */
+  constructor(private readonly index: IndicatorIndex, format: LogFormat, private readonly onMatch: (m: LineMatch) => void, resume?: { stats: ScanStats; rest: string }) {
     this.format = format;
+    if (resume) {
+      Object.assign(this.stats, resume.stats);
+      this.rest = resume.rest;
+    }
+  }
+
+  /** The start of a line not yet ended, handed to the next part of a streamed scan (and forgotten here). */
+  takeRest(): string {
+    const rest = this.rest;
+    this.rest = '';
+    return rest;
+  }
+
+  /** The format in use (what "auto" settled on, once a line was seen). */
+  get detectedFormat(): LogFormat {
+    return this.format;
   }
 
   /** Feeds a chunk of the file; lines are reported as they complete. */
