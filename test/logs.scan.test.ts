@@ -57,7 +57,7 @@ describe('log matching over the API', () => {
   afterAll(async () => node?.close());
 
   const send = (id: string, body: Buffer | string, type = 'text/plain', query = '') =>
-    fetch(`${node.url}/api/v1/log-scans/${id}/lines${query}`, { method: 'POST', headers: { authorization: `Bearer ${tok.fulton}`, 'content-type': type }, body });
+    fetch(`${node.url}/api/v1/log-scans/${id}/lines${query}`, { method: 'POST', headers: { authorization: `Bearer ${tok.fulton}`, 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const start = async (name: string, format?: string) => {
     const r = await client(node, tok.fulton).post('/api/v1/log-scans', { name, ...(format ? { format } : {}) });
     expect(r.statusCode).toBe(201);

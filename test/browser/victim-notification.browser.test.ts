@@ -70,4 +70,29 @@ describe.skipIf(!haveBrowser)('victim notification in the browser', () => {
     expect(await victims.textContent()).toContain('1 office notified, 1 acknowledged.');
     expect(await analyst.content()).not.toContain('Fulton');
   });
+
+  it('checks an uploaded log with progress, and opens an incident from what it found in one click', async () => {
+    const clerk = await newPage();
+    await signIn(clerk, node.url, people.clerk);
+    await clerk.goto(`${node.url}/inventory`);
+    await clerk.getByRole('link', { name: 'Check our logs' }).click();
+    await clerk.getByRole('heading', { name: 'Check our logs' }).waitFor();
+    await checkAccessibility(clerk);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eoc-log-'));
+    const file = path.join(dir, 'access.log');
+    const lines: string[] = [];
+    for (let i = 1; i <= 30_000; i += 1) lines.push(`${i % 500 === 0 ? '203.0.113.77' : `198.51.100.${i % 200}`} - - [03/Nov/2026:08:00:00 -0500] "GET /results HTTP/1.1" 200 512 "-" "Mozilla/5.0"`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    await clerk.getByLabel('What kind of log').selectOption('combined');
+    await clerk.getByLabel('The log file').setInputFiles(file);
+    const result = clerk.getByTestId('scan-result');
+    await result.waitFor();
+    // 60 lines from 203.0.113.77 and 150 from 198.51.100.4, both in the feed imported above.
+    expect(await result.textContent()).toContain('210 lines match known threats');
+    expect(await result.textContent()).toContain('30,000 lines read');
+    await checkAccessibility(clerk);
+    if (process.env.EOC_SCREENSHOTS) await clerk.screenshot({ path: path.join(process.env.EOC_SCREENSHOTS, 'logs.png'), fullPage: true });
+    await clerk.getByRole('button', { name: 'Report an incident' }).click();
+    await clerk.getByRole('heading', { name: /Known threats seen in our log "access.log"/ }).waitFor();
+  });
 });

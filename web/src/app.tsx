@@ -27,6 +27,7 @@ import { FeedsPage } from './pages/feeds.js';
 import { InventoryPage } from './pages/inventory.js';
 import { InventoryAlertsPage } from './pages/inventory-alerts.js';
 import { VulnerabilitiesPage } from './pages/vulnerabilities.js';
+import { LogsPage } from './pages/logs.js';
 import type { Countdown } from './incidents-api.js';
 
 export function App() {
@@ -200,6 +201,7 @@ function Page() {
   if (path === '/intel') return <IntelPage />;
   if (path === '/inventory') return <InventoryPage />;
   if (path === '/inventory/alerts') return <InventoryAlertsPage />;
+  if (path === '/logs' || /^\/logs\/[0-9a-f-]{36}$/.test(path)) return <LogsPage />;
   if (path === '/intel/feeds') return <FeedsPage />;
   if (path === '/intel/vulnerabilities') return <VulnerabilitiesPage />;
   const stix = /^\/intel\/objects\/([a-z0-9-]+--[0-9a-f-]{36})$/.exec(path);

@@ -64,6 +64,7 @@ export function InventoryPage() {
         <h1 className="margin-y-1">Election systems</h1>
         <div>
           <Link to="/inventory/alerts" className="usa-button usa-button--outline">Threats to our systems</Link>
+          <Link to="/logs" className="usa-button usa-button--outline">Check our logs</Link>
           <a className="usa-button usa-button--outline" href={`/api/v1/orgs/${orgId}/assets/export`} download>Download CSV</a>
         </div>
       </div>
