@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { openDatabase, migrate, type Database } from '../src/platform/db/client.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase, migrate, rowsOf, type Database } from '../src/platform/db/client.js';
 import { ensureCommunity, benchViewers, benchAuthor, clearBenchTokens, FULL, QUICK, type CommunitySize } from './community.js';
 import { startServer, ownPeakMemoryMiB, root } from './server.js';
 import { startBareServer } from './bare.js';
@@ -14,6 +15,7 @@ import { runEvents } from './events.js';
 import { ensureIncidents, incidentActors, INCIDENTS_FULL, INCIDENTS_QUICK, measureBoardLoad, runIntake } from './incidents.js';
 import { ATTACK_ROUNDS, ingestAttack, ingestFeed, intelCollections, pageThrough } from './intel.js';
 import { ensureMatchData, MATCH_FULL, MATCH_QUICK, runMatch } from './match.js';
+import { ensureInventories, measureVictimLatency, officeNumbers } from './victims.js';
 
 type Mode = 'embedded' | 'postgres';
 const args = process.argv.slice(2);
@@ -30,8 +32,8 @@ const viewersWanted = Number(flag('--viewers') ?? (quick ? 500 : 5000));
 
 const feedSize = Number(flag('--indicators') ?? (quick ? 100_000 : 1_000_000));
 
-if (!['api', 'events', 'incidents', 'intel', 'match', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N]\n');
+if (!['api', 'events', 'incidents', 'intel', 'match', 'victims', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -58,6 +60,10 @@ async function prepare(mode: Mode): Promise<{ dataDir: string; databaseUrl?: str
     log(`${mode}: community of ${size.locals + size.privates + 57} organisations, ${(size.locals + size.privates + 57) * size.usersPerOrg} users, ${size.bulletins} bulletins`);
     const how = await ensureCommunity(database.db, size, (line) => log(`${mode}: ${line}`));
     log(`${mode}: community ${how}`);
+    if (name === 'victims' || name === 'all') {
+      const inv = await ensureInventories(database.db, (line) => log(`${mode}: ${line}`));
+      log(`${mode}: ${inv.inventories} inventories ${inv.how}`);
+    }
     if (name === 'incidents' || name === 'all') log(`${mode}: incidents ${await ensureIncidents(database.db, quick ? INCIDENTS_QUICK : INCIDENTS_FULL, (line) => log(`${mode}: ${line}`))}`);
   });
   return { dataDir, ...(databaseUrl ? { databaseUrl } : {}) };
@@ -89,6 +95,7 @@ async function main() {
   const intakeRows: string[][] = [];
   const intelRows: string[][] = [];
   const pagingRows: string[][] = [];
+  const victimRows: string[][] = [];
   const rates = new Map<string, number>();
   const out0: string[] = [];
   let bareRow: string[] | null = null;
@@ -180,6 +187,26 @@ async function main() {
         await server.stop();
       }
     }
+    if (name === 'victims' || name === 'all') {
+      const setup = await withDatabase(where, async (database) => {
+        await clearBenchTokens(database.db);
+        const author = await benchAuthor(database.db, 2);
+        const offices = await benchViewers(database.db, 20, 'local');
+        const numbers = await officeNumbers(database.db, offices.map((o) => o.orgId));
+        const [col] = rowsOf<{ id: string }>(await database.db.execute(sql`insert into taxii_collections (title, readers_all, writer_orgs, default_tlp)
+          values ('bench victims', true, array[${author.orgId}::uuid], 'GREEN') returning id`));
+        const [inv] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(distinct org_id)::int as n from assets`));
+        return { writer: author.token, collection: col!.id, offices: offices.map((o) => ({ ...o, n: numbers.get(o.orgId)! })), inventories: inv!.n };
+      });
+      const server = await startServer({ ...where, port: port++ });
+      try {
+        const r = await measureVictimLatency(server.url, setup.writer, setup.collection, setup.offices, quick ? 10 : 20, (l) => log(`${mode}: victims — ${l}`));
+        const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+        victimRows.push([mode, fmt(setup.inventories), fmt(r.rounds), fmt(r.told), fmt(r.wrongOffice), fmt(r.p50Ms), fmt(r.p99Ms), fmt(r.maxMs), fmt(p50(r.byKind.address ?? [])), fmt(p50(r.byKind['look-alike domain'] ?? [])), fmt(server.peakMemoryMiB())]);
+      } finally {
+        await server.stop();
+      }
+    }
     if (name === 'intel' || name === 'all') {
       const setup = await withDatabase(where, async (database) => {
         await clearBenchTokens(database.db);
@@ -203,6 +230,9 @@ async function main() {
         await server.stop();
       }
     }
+  }
+  if (victimRows.length) {
+    out0.push('', 'Indicator arrival (TAXII POST of one indicator) → victim notification at the office, every organisation keeping an inventory:', table(['database', 'inventories', 'rounds', 'told', 'told the wrong office', 'p50 ms', 'p99 ms', 'max ms', 'address p50 ms', 'look-alike p50 ms', 'server peak MiB'], victimRows));
   }
   if (intelRows.length) {
     out0.push('', 'STIX ingest over TAXII POST (status resources checked; objects already present count as stored):', table(['database', 'input', 'objects per POST', 'concurrent POSTs', 'objects stored', 'refused', 'seconds', 'objects/s', 'POST p99 ms', 'server peak MiB'], intelRows));
