@@ -9,6 +9,9 @@ import { ipv4ToInt, ipv6ToBigInt } from '../../platform/text/ip.js';
 
 export { ipv4ToInt, ipv6ToBigInt };
 
+/** One indicator, or the list of those that share a value. */
+export type Refs = IndicatorRef | IndicatorRef[];
+
 export interface IndicatorRef {
   /** The STIX id, or for plain lists "line N". */
   readonly id: string;
@@ -190,23 +193,26 @@ const HASH_TYPES: readonly ValueType[] = ['md5', 'sha1', 'sha256', 'sha512'];
 
 export class IndicatorIndex {
   readonly ipv4 = new V4AddressSet();
-  readonly ipv6 = new Map<string, IndicatorRef[]>();
+  readonly ipv6 = new Map<string, Refs>();
   readonly v4Ranges = new V4RangeIndex();
   readonly v6Ranges = new RangeIndex();
-  readonly domains = new Map<string, IndicatorRef[]>();
-  readonly urls = new Map<string, IndicatorRef[]>();
-  readonly emails = new Map<string, IndicatorRef[]>();
-  readonly hashes = new Map<string, IndicatorRef[]>();
-  readonly filenames = new Map<string, IndicatorRef[]>();
+  readonly domains = new Map<string, Refs>();
+  readonly urls = new Map<string, Refs>();
+  readonly emails = new Map<string, Refs>();
+  readonly hashes = new Map<string, Refs>();
+  readonly filenames = new Map<string, Refs>();
   /** Indicators that could not be used line by line (complex patterns, unsupported kinds). */
   skipped = 0;
   count = 0;
 
-  private static push<K>(map: Map<K, IndicatorRef[]>, key: K, ref: IndicatorRef): void {
-    const list = map.get(key);
-    if (list) list.push(ref);
-    else map.set(key, [ref]);
+  /** Most values have one indicator: it is kept as is, a list only for the few with more. */
+  private static push<K>(map: Map<K, Refs>, key: K, ref: IndicatorRef): void {
+    const cur = map.get(key);
+    if (cur === undefined) map.set(key, ref);
+    else if (Array.isArray(cur)) cur.push(ref);
+    else map.set(key, [cur, ref]);
   }
+
 
   /** Adds a plain value; returns a reason when it is not a valid value of its type. */
   add(id: string, type: ValueType, raw: string): string | null {

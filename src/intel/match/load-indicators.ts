@@ -1,7 +1,7 @@
 // Reads indicator files for the matcher: STIX 2.1 bundles (or TAXII envelopes, or a list of objects) and
 // CSV lists with `type,value` columns (the import format). Bad entries are counted and reported, not fatal.
 import fs from 'node:fs';
-import readline from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { IndicatorIndex } from './indicator-index.js';
 import { VALUE_TYPES, type ValueType } from '../indicator-values.js';
 
@@ -22,35 +22,60 @@ function refuse(report: LoadReport, where: string, message: string): void {
   if (report.refused.length < 100) report.refused.push({ where, message });
 }
 
+/** The cells of one CSV line; quotes only where the line has any (most lists have none). */
+function cellsOf(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+/**
+ * A CSV list, read in 64 KiB parts split into lines here (young-generation strings, no promise per line):
+ * loading a million indicators is most of what `eoc match` does before the first log line.
+ */
 async function loadCsv(file: string, ix: IndicatorIndex, report: LoadReport): Promise<void> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let typeCol = -1;
   let valueCol = -1;
   let n = 0;
-  for await (const raw of lines) {
+  const line = (raw: string) => {
     n += 1;
-    const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (!line.trim()) continue;
-    const cells = line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+    let text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    if (n === 1) text = text.replace(/^\uFEFF/, '');
+    if (!text.trim()) return;
+    const cells = cellsOf(text);
     if (typeCol < 0) {
-      const names = cells.map((c) => c.toLowerCase());
+      const names = cells.map((c) => c.trim().toLowerCase());
       typeCol = names.indexOf('type');
       valueCol = names.indexOf('value');
       if (typeCol < 0 || valueCol < 0) throw new Error(`${file}: the first line must name the columns, at least "type" and "value"`);
-      continue;
+      return;
     }
-    const rawType = (cells[typeCol] ?? '').toLowerCase();
-    const value = cells[valueCol] ?? '';
+    const rawType = (cells[typeCol] ?? '').trim().toLowerCase();
+    const value = (cells[valueCol] ?? '').trim();
     let type = TYPE_ALIASES[rawType];
     if (!type) {
       refuse(report, `${file}:${n}`, `unknown type "${rawType.slice(0, 40)}"; use one of ${Object.keys(VALUE_TYPES).join(', ')}`);
-      continue;
+      return;
     }
     if (type === 'ipv4' && value.includes(':')) type = 'ipv6';
     const problem = ix.add(`${file}:${n}`, type, value);
     if (problem) refuse(report, `${file}:${n}`, problem);
     else report.values += 1;
+  };
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 })) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
   }
+  rest += decoder.end();
+  if (rest) line(rest);
 }
 
 function loadJson(file: string, ix: IndicatorIndex, report: LoadReport): void {
