@@ -31,9 +31,11 @@ const pgBase = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const viewersWanted = Number(flag('--viewers') ?? (quick ? 500 : 5000));
 
 const feedSize = Number(flag('--indicators') ?? (quick ? 100_000 : 1_000_000));
+/** intel: only the ATT&CK bundles (to compare storage changes quickly). */
+const attackOnly = args.includes('--attack-only');
 
 if (!['api', 'events', 'incidents', 'intel', 'match', 'victims', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N]\n');
+  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N] [--attack-only]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -220,6 +222,7 @@ async function main() {
         log(`${mode}: intel — ATT&CK bundles over TAXII POST`);
         const a = await ingestAttack(server.url, setup);
         intelRows.push([mode, `ATT&CK ICS + Mobile bundles, ${ATTACK_ROUNDS} rounds`, 'a bundle', '2', fmt(a.objects), fmt(a.failed), fmt(a.seconds, 1), fmt(a.perSecond), fmt(a.postP99Ms), fmt(server.peakMemoryMiB())]);
+        if (attackOnly) continue;
         log(`${mode}: intel — generated feed of ${fmt(feedSize)} indicators`);
         const f = await ingestFeed(server.url, setup, feedSize, { envelope: 5000, concurrency: 2, progress: (l) => log(`${mode}: intel — ${l}`) });
         intelRows.push([mode, `generated feed of ${fmt(feedSize)} indicators`, '5,000', '2', fmt(f.objects), fmt(f.failed), fmt(f.seconds, 1), fmt(f.perSecond), fmt(f.postP99Ms), fmt(server.peakMemoryMiB())]);

@@ -31,7 +31,8 @@ interface Row {
   readonly version: string;
   readonly revoked: boolean;
   readonly tlp: Tlp;
-  readonly body: string;
+  /** The object itself: serialised once, with the chunk, and stored as that text (see insertChunk). */
+  readonly obj: StixObject;
   readonly name: string | null;
   readonly pattern: string | null;
   readonly pattern_type: string | null;
@@ -89,7 +90,7 @@ export function prepareObjects(objects: readonly unknown[], collection: Collecti
       version,
       revoked: o.revoked === true,
       tlp,
-      body: JSON.stringify(o),
+      obj: o,
       name: str(o.name)?.slice(0, 1000) ?? (typeof o.value === 'string' ? o.value.slice(0, 1000) : null),
       pattern: isIndicator ? str(o.pattern) : null,
       pattern_type: isIndicator ? str(o.pattern_type) : null,
@@ -154,6 +155,8 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
         from taxii_collections where id = ${collectionId}::uuid for update`),
     );
     if (!lock) throw new AppError('not-found', 'The collection was not found.');
+    // The chunk goes as one JSON document with each object nested in it (json, not jsonb: each object's text
+    // is taken as it is, without being parsed into a tree or escaped into a string inside a string).
     // New rows start as the latest version; the snapshot of RETURNING does not see this statement's rows, so
     // `had_prior` tells which objects already had a version here and need their latest flag worked out.
     const inserted = rowsOf<{ seq: number; type: string; stix_id: string; version: string; had_prior: boolean }>(
@@ -165,9 +168,9 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
           ${lock.base}::timestamptz + x.ord * interval '1 microsecond', true, x.revoked,
           ${writer.orgId}::uuid, ${writer.userId}::uuid, x.tlp::tlp,
           case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
-          x.body, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
-        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
-          tlp text, body text, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
+          x.obj::text, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
+        from json_to_recordset(${JSON.stringify(chunk)}::json) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
+          tlp text, obj json, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
         order by x.ord
         on conflict (collection_id, stix_id, version) do nothing
         returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
