@@ -82,13 +82,13 @@ function checkForm(user: UserActor, input: NewIncident): { occurredAt: Date; pro
   return { occurredAt, problems };
 }
 
+/** Everything a group of reports needs from the directory and the calendar, in one statement. */
 async function loadGroupContext(db: Db, jurisdictionIds: readonly string[], reporterOrgs: readonly string[], count: number, today: string) {
-  const jurisdictions = rowsOf<Jurisdiction>(
-    await db.execute(sql`select j.id, j.name, j.type::text as type, j.parent_id, j.active, j.state_code, j.fips, p.state_code as parent_state_code
-      from orgs j left join orgs p on p.id = j.parent_id where j.id = any(${`{${jurisdictionIds.join(',')}}`}::uuid[])`),
-  );
-  const [row] = rowsOf<Shared>(
+  const [row] = rowsOf<Shared & { jurisdictions: Jurisdiction[] | string }>(
     await db.execute(sql`select
+        (select coalesce(json_agg(json_build_object('id', j.id, 'name', j.name, 'type', j.type::text, 'parent_id', j.parent_id, 'active', j.active,
+            'state_code', j.state_code, 'fips', j.fips, 'parent_state_code', p.state_code)), '[]'::json)
+          from orgs j left join orgs p on p.id = j.parent_id where j.id = any(${`{${jurisdictionIds.join(',')}}`}::uuid[])) as jurisdictions,
         (select coalesce(array_agg(c.id), '{}') from orgs c where c.type = 'operations-center' and c.active) as centers,
         (select coalesce(json_agg(json_build_object('id', e.id, 'day', e.day, 'jurisdictions', e.jurisdictions) order by e.day), '[]'::json) from ${elections} e
           where e.day between ${today}::date - ${ELECTION_BEFORE_DAYS}::int and ${today}::date + ${ELECTION_AHEAD_DAYS}::int) as elections,
@@ -97,7 +97,7 @@ async function loadGroupContext(db: Db, jurisdictionIds: readonly string[], repo
         (select array_agg(nextval('incident_ref')) from generate_series(1, ${count}::int)) as refs`),
   );
   return {
-    jurisdictions: new Map(jurisdictions.map((j) => [j.id, j])),
+    jurisdictions: new Map(asJson<Jurisdiction[]>(row!.jurisdictions).map((j) => [j.id, j])),
     centers: asArray(row!.centers),
     elections: asJson<Shared['elections']>(row!.elections).map((e) => ({ ...e, jurisdictions: asArray(e.jurisdictions) })),
     names: asJson<Record<string, string>>(row!.names),
@@ -126,6 +126,9 @@ interface Prepared {
   readonly text: string;
 }
 
+/** How long the first report of a group waits for company. */
+const GROUP_WAIT_MS = 3;
+
 /** Group commit of reports, one per database (see the module header). */
 class ReportBatcher {
   private queue: Pending[] = [];
@@ -135,7 +138,12 @@ class ReportBatcher {
   add(user: UserActor, input: NewIncident): Promise<Presented> {
     return new Promise((resolve, reject) => {
       this.queue.push({ user, input, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        // A first report waits a moment for others to join its group: under a burst one statement then writes
+        // many (the embedded database runs one statement at a time, so groups of one would be its limit).
+        this.flushing = true;
+        setTimeout(() => void this.flush(), GROUP_WAIT_MS);
+      }
     });
   }
 
