@@ -58,4 +58,31 @@ describe('inventory matching', () => {
       { numRuns: 500 },
     );
   });
+
+  it('finds every network of many, nested and overlapping, that holds an address (property against a full pass)', () => {
+    const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const net = fc.record({ base: fc.integer({ min: 0, max: 2 ** 16 - 1 }), prefix: fc.integer({ min: 16, max: 32 }) });
+    fc.assert(
+      fc.property(fc.array(net, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 2 ** 16 - 1 }), { minLength: 1, maxLength: 20 }), (nets, probes) => {
+        // All in 10.0.0.0/16, so that they nest and overlap often.
+        const ix = new InventoryIndex();
+        const cidrs = nets.map((n, i) => {
+          const cidr = normaliseRange(`${dotted(0x0a000000 + n.base)}/${n.prefix}`)!;
+          ix.add({ assetId: `a${i}`, orgId: 'o', name: 'n' }, [cidr], []);
+          return cidr;
+        });
+        ix.build();
+        for (const p of probes) {
+          const addr = 0x0a000000 + p;
+          const expected = cidrs.map((c, i) => {
+            const [ip, prefix] = c.split('/') as [string, string];
+            const start = ip.split('.').reduce((a, x) => a * 256 + Number(x), 0);
+            return addr >= start && addr < start + 2 ** (32 - Number(prefix)) ? `a${i}` : null;
+          }).filter(Boolean).sort();
+          expect(ix.byAddress(dotted(addr)).map((h) => h.asset.assetId).sort()).toEqual(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

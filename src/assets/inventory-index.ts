@@ -46,6 +46,8 @@ function rangeOf(cidr: string): { start: bigint; end: bigint; bits: 32 | 128 } |
 
 export class InventoryIndex {
   private ranges: Range[] = [];
+  /** The networks of each address family sorted by start, with the greatest end so far at each position. */
+  private readonly sorted = new Map<32 | 128, { ranges: Range[]; maxEnd: bigint[] }>();
   private readonly names = new Map<string, AssetRef[]>();
   /** Every parent domain (of two labels or more) of every name, to the names under it. */
   private readonly under = new Map<string, Array<{ asset: AssetRef; name: string }>>();
@@ -75,25 +77,46 @@ export class InventoryIndex {
 
   build(): void {
     this.ranges.sort((a, b) => (a.bits - b.bits) || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    for (const bits of [32, 128] as const) {
+      const ranges = this.ranges.filter((r) => r.bits === bits);
+      const maxEnd: bigint[] = [];
+      for (const r of ranges) maxEnd.push(maxEnd.length && maxEnd[maxEnd.length - 1]! > r.end ? maxEnd[maxEnd.length - 1]! : r.end);
+      this.sorted.set(bits, { ranges, maxEnd });
+    }
   }
 
   get size(): number {
     return this.ranges.length + this.names.size;
   }
 
-  /** Systems whose networks contain this address, or overlap this network. */
+  /**
+   * Systems whose networks contain this address, or overlap this network: a binary search for the last network
+   * starting at or before its end, then back while a network so far may still reach its start (ten thousand
+   * inventories are a few steps, not a pass over every network).
+   */
   byAddress(value: string): InventoryHit[] {
     const r = rangeOf(value);
     if (!r) return [];
+    const family = this.sorted.get(r.bits);
+    if (!family) return [];
+    const { ranges, maxEnd } = family;
+    let lo = 0;
+    let hi = ranges.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranges[mid]!.start <= r.end) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
     const single = r.start === r.end;
-    // Networks are few per office; a linear pass over the sorted list stops early.
     const out: InventoryHit[] = [];
-    for (const x of this.ranges) {
-      if (x.bits !== r.bits) continue;
-      if (x.start > r.end) break;
+    for (let i = last; i >= 0 && maxEnd[i]! >= r.start; i -= 1) {
+      const x = ranges[i]!;
       if (x.end >= r.start) out.push({ asset: x.asset, reason: single ? 'address-in-network' : 'network-overlaps', matched: x.text });
     }
-    return out;
+    return out.reverse();
   }
 
   /** Systems named by this domain, or under it (a threat on evil-twin.example touches www.evil-twin.example). */
