@@ -36,7 +36,8 @@ export function registrableOf(host: string): Registrable | null {
 
 /** How a name looks rather than how it is spelled: two names with one skeleton are read alike. */
 export function skeleton(label: string): string {
-  const folded = removeConfusables(label.normalize('NFKD').replace(/\p{M}/gu, '')).toLowerCase();
+  // Plain ASCII has no accents or other alphabets to fold: the Unicode steps are skipped (most names).
+  const folded = /^[\x00-\x7f]*$/.test(label) ? label.toLowerCase() : removeConfusables(label.normalize('NFKD').replace(/\p{M}/gu, '')).toLowerCase();
   return folded
     .replace(/rn/g, 'm')
     .replace(/vv/g, 'w')
