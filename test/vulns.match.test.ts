@@ -63,6 +63,7 @@ describe('vulnerability catalog and product matching', () => {
     expect(hit).toMatchObject({ reason: 'known-exploited', asset: { name: 'Firewall' }, matched: 'Palo Alto Networks PAN-OS 10.2.8', indicator: { type: 'cve' } });
     expect(hit.why).toMatch(/exploiting now/);
     expect(hit.todo).toMatch(/before election day/);
+    expect((await fulton.post(`/api/v1/victim-matches/${hit.id}/disclose`)).statusCode).toBe(409); // no producer to tell
     await until('the in-app notification', async () => (await fulton.get('/api/v1/notifications')).json().items.some((n: { title: string }) => n.title.startsWith('CVE-2024-3400')) || null);
     // Cobb runs the fixed version: other PAN-OS entries of the KEV catalog ask it to check its version, and the
     // notice it may have had for this one from the KEV catalog alone is resolved once the record shows it fixed.

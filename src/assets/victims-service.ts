@@ -257,6 +257,7 @@ export async function discloseVictimMatch(ctx: AppContext, actor: Actor, id: str
     const [m] = await tx.select().from(victimMatches).where(and(eq(victimMatches.id, id), eq(victimMatches.orgId, user.orgId)));
     if (!m) throw notFound('The notification');
     if (m.disclosedAt) throw new AppError('conflict', 'Your office already told the producer.');
+    if (m.source === 'vulnerability') throw new AppError('conflict', 'A vulnerability comes from the public catalog: there is no producer to tell.');
     await tx.update(victimMatches).set({ disclosedBy: user.userId, disclosedAt: new Date() }).where(eq(victimMatches.id, id));
     await recordAudit(tx, user, { action: 'victim.disclosed', targetKind: 'victim-match', targetId: id, orgIds: [user.orgId, m.producerOrg], details: { stixId: m.stixId } });
   });

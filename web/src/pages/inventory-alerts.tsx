@@ -88,10 +88,10 @@ export function InventoryAlertsPage() {
             <p className="usa-alert__text"><strong>What matched:</strong> <code>{m.matched}</code> in your inventory{m.indicator.type === 'cve' ? <> · <Link to={`/intel/vulnerabilities?q=${m.indicator.value}`}>{m.indicator.value}</Link></> : null}{m.indicator.name ? <> · the threat: <Link to={`/intel/objects/${m.indicator.stixId}`}>{m.indicator.name}</Link></> : null} · {shortDate(m.createdAt)}</p>
             <p className="usa-alert__text"><strong>What to do:</strong> {m.todo}</p>
             {m.acknowledgedAt && <p className="usa-alert__text">Acknowledged {shortDate(m.acknowledgedAt)}.{m.disclosedAt ? ` You told whoever shared the threat that it touched you (${shortDate(m.disclosedAt)}).` : ''}</p>}
-            {m.org.own && !m.resolvedAt && (!m.acknowledgedAt || !m.disclosedAt) && (
+            {m.org.own && !m.resolvedAt && (!m.acknowledgedAt || (!m.disclosedAt && m.indicator.type !== 'cve')) && (
               <div className="usa-button-group margin-top-1">
                 {!m.acknowledgedAt && <button type="button" className="usa-button" onClick={() => void act(m.id, 'acknowledge')}>Acknowledge</button>}
-                {!m.disclosedAt && <button type="button" className="usa-button usa-button--outline" onClick={() => void act(m.id, 'disclose')}>Tell whoever shared it that it was us</button>}
+                {!m.disclosedAt && m.indicator.type !== 'cve' && <button type="button" className="usa-button usa-button--outline" onClick={() => void act(m.id, 'disclose')}>Tell whoever shared it that it was us</button>}
                 {!m.acknowledgedAt && <Link className="usa-button usa-button--outline" to="/incidents/new">Report an incident</Link>}
               </div>
             )}

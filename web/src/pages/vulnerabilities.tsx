@@ -6,7 +6,7 @@ import { get, qs } from '../api.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
-import { shortDate, uploadWithProgress } from '../intel-api.js';
+import { uploadWithProgress } from '../intel-api.js';
 
 interface Vuln {
   readonly cveId: string;
@@ -20,6 +20,8 @@ interface Vuln {
 interface ImportReport { readonly kevCatalogVersion: string | null; readonly received: number; readonly changed: number; readonly unchanged: number; readonly refused: Array<{ index: number; reason: string }> }
 
 const PAGE = 50;
+/** A calendar day (the catalog gives days, not moments). */
+const day = (d: string | null) => (d ? new Date(`${d.slice(0, 10)}T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' }) : '—');
 
 export function VulnerabilitiesPage() {
   const { me } = useSession();
@@ -92,10 +94,10 @@ export function VulnerabilitiesPage() {
             <tbody>
               {page.items.map((v) => (
                 <tr key={v.cveId}>
-                  <th scope="row" data-label="CVE"><a href={`https://www.cve.org/CVERecord?id=${v.cveId}`} target="_blank" rel="noreferrer noopener">{v.cveId}</a>{v.cvssSeverity && <div className="font-sans-3xs text-base">{v.cvssSeverity}{v.cvssScore !== null ? ` (${v.cvssScore})` : ''}</div>}</th>
+                  <th scope="row" data-label="CVE" className="text-no-wrap"><a href={`https://www.cve.org/CVERecord?id=${v.cveId}`} target="_blank" rel="noreferrer noopener">{v.cveId}</a>{v.cvssSeverity && <div className="font-sans-3xs text-base">{v.cvssSeverity}{v.cvssScore !== null ? ` (${v.cvssScore})` : ''}</div>}</th>
                   <td data-label="What it is">{v.title ?? v.description ?? '—'}{v.kev?.requiredAction && <div className="font-sans-3xs text-base">To do: {v.kev.requiredAction}</div>}</td>
                   <td data-label="Affects">{v.products.slice(0, 3).join('; ') || '—'}{v.products.length > 3 ? ` and ${v.products.length - 3} more` : ''}</td>
-                  <td data-label="Exploited">{v.kev ? <><span className="usa-tag bg-secondary-dark">Yes</span> since {shortDate(v.kev.dateAdded)}{v.kev.ransomware === 'Known' ? ' · ransomware' : ''}</> : 'Not known'}</td>
+                  <td data-label="Exploited">{v.kev ? <><span className="usa-tag bg-secondary-dark">Yes</span> since {day(v.kev.dateAdded)}{v.kev.ransomware === 'Known' ? ' · ransomware' : ''}</> : 'Not known'}</td>
                 </tr>
               ))}
             </tbody>
