@@ -292,7 +292,22 @@ export class IndicatorIndex {
 }
 
 /** The plain values (type and value) a STIX pattern names, when it is made of simple comparisons joined by OR. */
+/** The one-comparison pattern of a plain value, as imports write it: `[domain-name:value = 'x']`. */
+const SIMPLE = /^\[([a-z0-9-]+:[A-Za-z0-9_.'-]+) = '((?:[^'\\]|\\['\\])*)'\]$/;
+const TYPE_OF_PATH = new Map((Object.entries(VALUE_TYPES) as Array<[ValueType, { path: string }]>).map(([type, d]) => [d.path, type]));
+
 export function valuesOfPattern(pattern: string): Array<{ type: ValueType; value: string }> {
+  // Most indicators are one comparison of a plain value: read without the full parser (a tenth of the time).
+  const simple = SIMPLE.exec(pattern);
+  if (simple) {
+    const type = TYPE_OF_PATH.get(simple[1]!);
+    if (type) return [{ type, value: simple[2]!.replace(/\\(['\\])/g, '$1') }];
+  }
+  return valuesOfParsedPattern(pattern);
+}
+
+/** The same through the full STIX pattern parser (any pattern of OR-ed comparisons). */
+export function valuesOfParsedPattern(pattern: string): Array<{ type: ValueType; value: string }> {
   const parsed = parsePattern(pattern);
   const leaves: Array<{ path: string; value: string }> = [];
   if (!parsed.ok || !collectLeaves(parsed.pattern, leaves)) return [];

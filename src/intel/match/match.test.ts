@@ -3,7 +3,7 @@
 // across chunks, and bad lines that are counted without stopping the scan.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { IndicatorIndex, ipv4ToInt } from './indicator-index.js';
+import { IndicatorIndex, ipv4ToInt, valuesOfParsedPattern, valuesOfPattern } from './indicator-index.js';
 import { LogScanner, detectFormat, type LineMatch, type LogFormat } from './log-scan.js';
 
 function index(entries: Array<[string, Parameters<IndicatorIndex['add']>[1], string]>): IndicatorIndex {
@@ -112,5 +112,17 @@ describe('log matching', () => {
     expect(detectFormat('03-Nov-2026 08:00:03.123 client 10.0.0.9#53211 (a.example): query: a.example IN A +')).toBe('dns');
     expect(detectFormat('<34>Nov  3 08:00:01 host sshd[1]: Failed password')).toBe('syslog');
     expect(detectFormat('2026-11-03,deny,tcp,10.0.0.5,198.51.100.7,443')).toBe('csv');
+  });
+
+  it('reads one-comparison patterns without the parser exactly as the parser does (property)', () => {
+    const paths = ['ipv4-addr:value', 'ipv6-addr:value', 'domain-name:value', 'url:value', 'email-addr:value', "file:hashes.'SHA-256'", "file:hashes.'MD5'", 'file:name', 'process:name'];
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.string({ maxLength: 40 }), (path, raw) => {
+        const pattern = `[${path} = '${raw.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+        expect(valuesOfPattern(pattern)).toEqual(valuesOfParsedPattern(pattern));
+      }),
+      { numRuns: 500 },
+    );
+    expect(valuesOfPattern("[domain-name:value = 'it\\'s.example']")).toEqual([{ type: 'domain', value: "it's.example" }]);
   });
 });
