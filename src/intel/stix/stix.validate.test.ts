@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadOasisSchemas } from './oasis-schemas.js';
-import { validateStix } from './validate.js';
+import { isStixTimestamp, validateStix } from './validate.js';
 import { tlpOfMarkings, TLP2_MARKINGS } from './markings.js';
 import { sharedData } from '../../../test/shared-data.js';
 
@@ -21,6 +21,13 @@ describe('STIX 2.1 validation', () => {
       const ours = validateStix(o);
       expect(ours.ok ? [] : ours.errors, o.id as string).toEqual([]);
     }
+  });
+
+  it('checks timestamps to the calendar (leap years), whatever was seen before', () => {
+    for (const ok of ['2024-02-29T00:00:00Z', '2000-02-29T12:00:00.123Z', '2026-12-31T23:59:60Z', '2026-11-01T00:00:00.000Z']) expect(isStixTimestamp(ok), ok).toBe(true);
+    for (const bad of ['2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-01T24:00:00Z', '2026-11-01 00:00:00Z', '2026-11-01T00:00:00+01:00']) expect(isStixTimestamp(bad), bad).toBe(false);
+    expect(isStixTimestamp('2026-11-01T00:00:00.000Z')).toBe(true); // remembered
+    fc.assert(fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => isStixTimestamp(d.toISOString())));
   });
 
   it('has a schema for every STIX 2.1 object type it knows', () => {

@@ -45,14 +45,24 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 // RFC 3339 in UTC with an optional fraction of a second, as STIX 2.1 section 3.2 requires.
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
 
+/** Timestamps recently found valid: feeds repeat the same few thousands of times. */
+const validTimestamps = new Set<string>();
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function isStixTimestamp(value: unknown): value is string {
   if (typeof value !== 'string') return false;
+  if (validTimestamps.has(value)) return true;
   const m = TIMESTAMP_RE.exec(value);
   if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= days;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return false;
+  if (validTimestamps.size >= 10_000) validTimestamps.clear();
+  validTimestamps.add(value);
+  return true;
 }
 
 export function isIdentifier(value: unknown, ofTypes?: readonly string[]): value is string {
