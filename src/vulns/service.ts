@@ -261,16 +261,8 @@ export async function queueAssetCheck(tx: Tx, where: { assetIds?: readonly strin
   await enqueue(tx, 'vulns.match-assets', where);
 }
 
-export interface VulnSummary {
-  readonly cveId: string;
-  readonly title: string | null;
-  readonly description: string | null;
-  readonly published: string | null;
-  readonly cvssScore: number | null;
-  readonly cvssSeverity: string | null;
-  readonly kev: KevEntry | null;
-  readonly products: string[];
-}
+/** A catalog entry as lists show it: the products it affects by name, not their version ranges. */
+export type VulnSummary = Omit<VulnRecord, 'affected'> & { readonly products: string[] };
 
 function present(r: VulnRecord): VulnSummary {
   return { cveId: r.cveId, title: r.title, description: r.description, published: r.published, cvssScore: r.cvssScore, cvssSeverity: r.cvssSeverity, kev: r.kev, products: [...new Set(r.affected.map((e) => `${e.vendor} ${e.product}`))].slice(0, 20) };
