@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, type Config } from '../src/config.js';
@@ -126,6 +126,35 @@ export async function tokenFor(ctx: AppContext, userId: string, scopes: Array<'r
   const t = await createToken(ctx, SYSTEM, { userId, name: 'test', scopes });
   return t.token;
 }
+
+export type GeorgiaOrg = 'center' | 'ga' | 'fulton' | 'cobb';
+
+/**
+ * The community most sharing tests need: an operations center, Georgia, and two of its counties (Fulton and
+ * Cobb), with a user and an API token for each person named (`name: [organisation, role]`); organisation
+ * administrators' tokens carry the admin scope.
+ */
+export async function seedGeorgia(ctx: AppContext, people: Record<string, readonly [GeorgiaOrg, UserRole]>) {
+  const center = await seedOrg(ctx, 'Operations Center', 'operations-center');
+  const ga = await seedOrg(ctx, 'Georgia', 'state');
+  const org: Record<GeorgiaOrg, { id: string }> = {
+    center,
+    ga,
+    fulton: await seedOrg(ctx, 'Fulton County Elections', 'local', ga.id),
+    cobb: await seedOrg(ctx, 'Cobb County Elections', 'local', ga.id),
+  };
+  const tok: Record<string, string> = {};
+  for (const [name, [o, role]] of Object.entries(people)) {
+    tok[name] = await tokenFor(ctx, (await seedUser(ctx, org[o].id, role)).id, role === 'org-admin' ? ['read', 'write', 'admin'] : ['read', 'write']);
+  }
+  return { org, tok };
+}
+
+/** A STIX 2.1 indicator with one pattern and one marking, as a producer shares it. */
+export const stixIndicator = (pattern: string, marking: string, name: string) => ({
+  type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2026-11-01T00:00:00.000Z', modified: '2026-11-01T00:00:00.000Z',
+  name, pattern, pattern_type: 'stix', valid_from: '2026-11-01T00:00:00Z', object_marking_refs: [marking],
+});
 
 /** Thin JSON client over app.inject, as an outside client would call the API. */
 export function client(node: TestNode, token?: string) {

@@ -5,16 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedOrg, seedUser, startTestNode, tokenFor, until, type TestNode } from './harness.js';
+import { client, seedGeorgia, startTestNode, stixIndicator, until, type GeorgiaOrg, type TestNode } from './harness.js';
 import { TaxiiClient } from './taxii-client.js';
 import { createCollection } from '../src/intel/collections-service.js';
 import { SYSTEM } from '../src/access/actor.js';
 import { TLP2_MARKINGS } from '../src/intel/stix/markings.js';
 
-const indicator = (pattern: string, marking: string, name: string) => ({
-  type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2026-11-01T00:00:00.000Z', modified: '2026-11-01T00:00:00.000Z',
-  name, pattern, pattern_type: 'stix', valid_from: '2026-11-01T00:00:00Z', object_marking_refs: [marking],
-});
 
 /** A combined-format access log: every 97th line from a listed address, every 89th naming a domain the office may not read. */
 function accessLog(lines: number): { text: string; listed: number; secret: number } {
@@ -33,26 +29,20 @@ function accessLog(lines: number): { text: string; listed: number; secret: numbe
 
 describe('log matching over the API', () => {
   let node: TestNode;
-  const tok: Record<string, string> = {};
-  const org = {} as Record<'center' | 'ga' | 'fulton' | 'cobb', { id: string }>;
+  let tok: Record<string, string>;
+  let org: Record<GeorgiaOrg, { id: string }>;
   let listedId: string;
 
   beforeAll(async () => {
     node = await startTestNode({ listen: true });
-    org.center = await seedOrg(node.ctx, 'Operations Center', 'operations-center');
-    org.ga = await seedOrg(node.ctx, 'Georgia', 'state');
-    org.fulton = await seedOrg(node.ctx, 'Fulton County Elections', 'local', org.ga.id);
-    org.cobb = await seedOrg(node.ctx, 'Cobb County Elections', 'local', org.ga.id);
-    for (const [name, o, role] of [['analyst', 'center', 'analyst'], ['fulton', 'fulton', 'member'], ['cobb', 'cobb', 'member']] as const) {
-      tok[name] = await tokenFor(node.ctx, (await seedUser(node.ctx, org[o].id, role)).id);
-    }
+    ({ org, tok } = await seedGeorgia(node.ctx, { analyst: ['center', 'analyst'], fulton: ['fulton', 'member'], cobb: ['cobb', 'member'] }));
     const open = (await createCollection(node.ctx, SYSTEM, { title: 'Community', readers: 'all', writers: [org.center.id] })).id;
     const closed = (await createCollection(node.ctx, SYSTEM, { title: 'Center only', readers: [org.center.id], writers: [org.center.id] })).id;
     const taxii = TaxiiClient.bearer(node.url, tok.analyst!);
-    const listed = indicator("[ipv4-addr:value = '203.0.113.50']", TLP2_MARKINGS.GREEN, 'Scanner of results sites');
+    const listed = stixIndicator("[ipv4-addr:value = '203.0.113.50']", TLP2_MARKINGS.GREEN, 'Scanner of results sites');
     listedId = listed.id;
     expect((await taxii.post(`/taxii2/api/collections/${open}/objects/`, [listed])).body.success_count).toBe(1);
-    expect((await taxii.post(`/taxii2/api/collections/${closed}/objects/`, [indicator("[domain-name:value = 'evil-secret.example']", TLP2_MARKINGS.AMBER, 'Not for counties')])).body.success_count).toBe(1);
+    expect((await taxii.post(`/taxii2/api/collections/${closed}/objects/`, [stixIndicator("[domain-name:value = 'evil-secret.example']", TLP2_MARKINGS.AMBER, 'Not for counties')])).body.success_count).toBe(1);
   });
   afterAll(async () => node?.close());
 

@@ -1,37 +1,26 @@
 // Victim notification end to end: indicators arrive over TAXII; the one whose address falls in a county's
 // network and the one under the county's domain notify that county — live, in the app — with what matched,
 // why it matters and what to do, and nobody else; the county acknowledges; the producer sees only the counts.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedOrg, seedUser, startTestNode, tokenFor, until, type TestNode } from './harness.js';
+import { client, seedGeorgia, startTestNode, stixIndicator, until, type GeorgiaOrg, type TestNode } from './harness.js';
 import { openSse } from './sse-client.js';
 import { TaxiiClient } from './taxii-client.js';
 import { createCollection } from '../src/intel/collections-service.js';
 import { SYSTEM } from '../src/access/actor.js';
 import { TLP2_MARKINGS } from '../src/intel/stix/markings.js';
 
-const indicator = (pattern: string, marking: string, name: string) => ({
-  type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2026-11-01T00:00:00.000Z', modified: '2026-11-01T00:00:00.000Z',
-  name, pattern, pattern_type: 'stix', valid_from: '2026-11-01T00:00:00Z', object_marking_refs: [marking],
-});
 
 describe('victim notification', () => {
   let node: TestNode;
-  const tok: Record<string, string> = {};
-  const org = {} as Record<'center' | 'ga' | 'fulton' | 'cobb', { id: string }>;
+  let tok: Record<string, string>;
+  let org: Record<GeorgiaOrg, { id: string }>;
   let open: string;
   let closed: string;
   let ipIndicator: string;
 
   beforeAll(async () => {
     node = await startTestNode({ listen: true });
-    org.center = await seedOrg(node.ctx, 'Operations Center', 'operations-center');
-    org.ga = await seedOrg(node.ctx, 'Georgia', 'state');
-    org.fulton = await seedOrg(node.ctx, 'Fulton County Elections', 'local', org.ga.id);
-    org.cobb = await seedOrg(node.ctx, 'Cobb County Elections', 'local', org.ga.id);
-    for (const [name, o, role] of [['analyst', 'center', 'analyst'], ['fulton', 'fulton', 'member'], ['cobb', 'cobb', 'member'], ['cobbAdmin', 'cobb', 'org-admin'], ['ga', 'ga', 'analyst']] as const) {
-      tok[name] = await tokenFor(node.ctx, (await seedUser(node.ctx, org[o].id, role)).id, role === 'org-admin' ? ['read', 'write', 'admin'] : ['read', 'write']);
-    }
+    ({ org, tok } = await seedGeorgia(node.ctx, { analyst: ['center', 'analyst'], fulton: ['fulton', 'member'], cobb: ['cobb', 'member'], cobbAdmin: ['cobb', 'org-admin'], ga: ['ga', 'analyst'] }));
     open = (await createCollection(node.ctx, SYSTEM, { title: 'Community', readers: 'all', writers: [org.center.id] })).id;
     closed = (await createCollection(node.ctx, SYSTEM, { title: 'Federal partners only', readers: [org.center.id], writers: [org.center.id] })).id;
   });
@@ -46,10 +35,10 @@ describe('victim notification', () => {
     const cobbStream = await openSse(`${node.url}/api/v1/events`, { authorization: `Bearer ${tok.cobb}` });
     try {
       const taxii = TaxiiClient.bearer(node.url, tok.analyst!);
-      const inRange = indicator("[ipv4-addr:value = '203.0.113.50']", TLP2_MARKINGS.AMBER, 'Scanner hitting results sites');
+      const inRange = stixIndicator("[ipv4-addr:value = '203.0.113.50']", TLP2_MARKINGS.AMBER, 'Scanner hitting results sites');
       ipIndicator = inRange.id;
-      const subdomain = indicator("[domain-name:value = 'vote.fultonvotes.example']", TLP2_MARKINGS.AMBER, 'Hijacked subdomain');
-      const elsewhere = indicator("[ipv4-addr:value = '192.0.2.1']", TLP2_MARKINGS.GREEN, 'Unrelated');
+      const subdomain = stixIndicator("[domain-name:value = 'vote.fultonvotes.example']", TLP2_MARKINGS.AMBER, 'Hijacked subdomain');
+      const elsewhere = stixIndicator("[ipv4-addr:value = '192.0.2.1']", TLP2_MARKINGS.GREEN, 'Unrelated');
       expect((await taxii.post(`/taxii2/api/collections/${open}/objects/`, [inRange, elsewhere])).body.success_count).toBe(2);
       expect((await taxii.post(`/taxii2/api/collections/${closed}/objects/`, [subdomain])).body.success_count).toBe(1);
 
@@ -100,9 +89,9 @@ describe('victim notification', () => {
     const fultonStream = await openSse(`${node.url}/api/v1/events`, { authorization: `Bearer ${tok.fulton}` });
     try {
       const taxii = TaxiiClient.bearer(node.url, tok.analyst!);
-      const homoglyph = indicator("[domain-name:value = 'fu1tonvotes.example']", TLP2_MARKINGS.GREEN, 'Phishing site imitating Fulton');
-      const typosquat = indicator("[url:value = 'https://cobbvote.example/ballot-status']", TLP2_MARKINGS.GREEN, 'Fake ballot status page');
-      const unrelated = indicator("[domain-name:value = 'weather.example']", TLP2_MARKINGS.GREEN, 'Unrelated');
+      const homoglyph = stixIndicator("[domain-name:value = 'fu1tonvotes.example']", TLP2_MARKINGS.GREEN, 'Phishing site imitating Fulton');
+      const typosquat = stixIndicator("[url:value = 'https://cobbvote.example/ballot-status']", TLP2_MARKINGS.GREEN, 'Fake ballot status page');
+      const unrelated = stixIndicator("[domain-name:value = 'weather.example']", TLP2_MARKINGS.GREEN, 'Unrelated');
       expect((await taxii.post(`/taxii2/api/collections/${open}/objects/`, [homoglyph, typosquat, unrelated])).body.success_count).toBe(3);
 
       const f = await fultonStream.waitFor((e) => e.event === 'victim.matched' && JSON.parse(e.data).data.reason === 'homoglyph');

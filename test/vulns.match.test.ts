@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedOrg, seedUser, startTestNode, tokenFor, until, type TestNode } from './harness.js';
+import { client, seedGeorgia, startTestNode, until, type GeorgiaOrg, type TestNode } from './harness.js';
 import { sharedData } from './shared-data.js';
 import { TaxiiClient } from './taxii-client.js';
 import { createCollection } from '../src/intel/collections-service.js';
@@ -17,18 +17,12 @@ const readJson = (...parts: string[]) => JSON.parse(fs.readFileSync(sharedData(.
 
 describe('vulnerability catalog and product matching', () => {
   let node: TestNode;
-  const tok: Record<string, string> = {};
-  const org = {} as Record<'center' | 'ga' | 'fulton' | 'cobb', { id: string }>;
+  let tok: Record<string, string>;
+  let org: Record<GeorgiaOrg, { id: string }>;
 
   beforeAll(async () => {
     node = await startTestNode({ listen: true });
-    org.center = await seedOrg(node.ctx, 'Operations Center', 'operations-center');
-    org.ga = await seedOrg(node.ctx, 'Georgia', 'state');
-    org.fulton = await seedOrg(node.ctx, 'Fulton County Elections', 'local', org.ga.id);
-    org.cobb = await seedOrg(node.ctx, 'Cobb County Elections', 'local', org.ga.id);
-    for (const [name, o, role] of [['analyst', 'center', 'analyst'], ['reviewer', 'center', 'analyst'], ['fulton', 'fulton', 'member'], ['cobb', 'cobb', 'member']] as const) {
-      tok[name] = await tokenFor(node.ctx, (await seedUser(node.ctx, org[o].id, role)).id);
-    }
+    ({ org, tok } = await seedGeorgia(node.ctx, { analyst: ['center', 'analyst'], reviewer: ['center', 'analyst'], fulton: ['fulton', 'member'], cobb: ['cobb', 'member'] }));
   });
   afterAll(async () => node?.close());
 
