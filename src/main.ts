@@ -12,6 +12,7 @@ import { registerAudit } from './cli/audit.js';
 import { registerTaxii } from './cli/taxii.js';
 import { registerVulns } from './cli/vulns.js';
 import { registerMatch } from './cli/match.js';
+import { registerScan } from './cli/scan.js';
 
 export function buildProgram(): Command {
   const program = new Command('eoc').description('Election Ops Center: a security operations platform for election offices').version(VERSION).showHelpAfterError();
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerTaxii(program);
   registerVulns(program);
   registerMatch(program);
+  registerScan(program);
   return program;
 }
 

@@ -1,4 +1,6 @@
 // What every `eoc` command shares: database flags, a one-shot context, output and argument parsing.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config.js';
 import { createContext } from '../app.js';
@@ -66,4 +68,22 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Every .json file under the given files and folders, in a stable order. */
+export function jsonFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) {
+      for (const name of fs.readdirSync(p).sort()) if (!name.startsWith('.')) walk(path.join(p, name));
+    } else if (p.endsWith('.json')) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) {
+    if (!fs.existsSync(p)) throw new Error(`No file or folder at ${p}`);
+    walk(p);
+  }
+  return out;
 }

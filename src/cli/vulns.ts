@@ -2,29 +2,10 @@
 // folders of them such as a checkout of CVE.org's or CISA's vulnrichment repository). New and changed entries
 // are matched against every inventory by the running platform's workers.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { SYSTEM } from '../access/actor.js';
 import { importVulnerabilities } from '../vulns/service.js';
-import { dbOptions, print, withContext, type DbFlags } from './shared.js';
-
-/** Every .json file under the given files and folders, in a stable order. */
-function jsonFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(p).sort()) if (!name.startsWith('.')) walk(path.join(p, name));
-    } else if (p.endsWith('.json')) {
-      out.push(p);
-    }
-  };
-  for (const p of paths) {
-    if (!fs.existsSync(p)) throw new Error(`No file or folder at ${p}`);
-    walk(p);
-  }
-  return out;
-}
+import { dbOptions, jsonFiles, print, withContext, type DbFlags } from './shared.js';
 
 export function registerVulns(program: Command): void {
   const vulns = program.command('vulns').description("The vulnerability catalog (CVE records and CISA's Known Exploited Vulnerabilities)");

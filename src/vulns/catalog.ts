@@ -180,3 +180,32 @@ export function assess(asset: AssetProduct, record: VulnRecord): Assessment | nu
   const status: VersionStatus = statuses.includes('affected') ? 'affected' : final.length && final.every((s) => s === 'unaffected') ? 'unaffected' : 'unknown';
   return { status, product };
 }
+
+/** Records of the same CVE from several sources (its CVE record, the KEV catalog) merged into one. */
+export function mergeRecords(records: readonly VulnRecord[]): VulnRecord[] {
+  const byId = new Map<string, VulnRecord>();
+  for (const r of records) {
+    const prev = byId.get(r.cveId);
+    byId.set(
+      r.cveId,
+      prev
+        ? {
+            ...prev,
+            title: prev.title ?? r.title,
+            description: prev.description ?? r.description,
+            published: prev.published ?? r.published,
+            cvssScore: prev.cvssScore ?? r.cvssScore,
+            cvssSeverity: prev.cvssSeverity ?? r.cvssSeverity,
+            kev: prev.kev ?? r.kev,
+            affected: [...prev.affected, ...r.affected],
+          }
+        : r,
+    );
+  }
+  return [...byId.values()];
+}
+
+/** The records that name a vendor, from an in-memory catalog. */
+export function recordsNamingVendor(records: readonly VulnRecord[], vendor: string): VulnRecord[] {
+  return records.filter((r) => r.affected.some((e) => namesMatch(e.vendor, vendor)));
+}

@@ -306,3 +306,11 @@ export async function cvesForOrg(ctx: AppContext, orgId: string, cveIds: readonl
   );
   return rows.map((r) => ({ cveId: r.cve_id, title: r.title, knownExploited: Boolean(r.kev), severity: r.cvss_severity, yourSystems: r.systems ? json(r.systems) : [] }));
 }
+
+/** Catalog records that name a vendor (the scanner asks this of every product version it detects). */
+export async function recordsForVendor(ctx: AppContext, vendor: string): Promise<VulnRecord[]> {
+  const word = vendor.toLowerCase().match(/[a-z0-9]{3,}/)?.[0];
+  if (!word) return [];
+  const rows = rowsOf<VulnRow>(await ctx.db.execute(sql`select * from vulnerabilities where lower(affected::text || kev_affected::text) like ${`%${word}%`}`));
+  return rows.map(recordOf).filter((r) => r.affected.some((e) => namesMatch(e.vendor, vendor)));
+}
