@@ -1,44 +1,24 @@
 // The `eoc` command as an operator uses it: every command has --help; organisations, users (password on
 // stdin) and tokens with --json; the demo; backup and restore; and audit-log verify catching tampering.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { runEoc, type EocRun } from './run-eoc.js';
 import { freshDatabase, openTestDatabase, startTestNode, TEST_PASSWORD, type TestDatabase } from './harness.js';
 import { rowsOf } from '../src/platform/db/client.js';
 import { buildProgram } from '../src/main.js';
 import type { Command } from 'commander';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// In CI `npm install` has just built the shipped command (bin/eoc.js → dist/); elsewhere run the sources.
-const entry = process.env.CI === 'true' && fs.existsSync(path.join(root, 'dist/main.js')) ? [path.join(root, 'bin/eoc.js')] : ['--import', 'tsx', path.join(root, 'test/cli-entry.ts')];
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = EocRun;
 
 describe('the eoc command', () => {
   let db: TestDatabase;
   let where: string[];
   let env: NodeJS.ProcessEnv;
 
-  function eoc(args: string[], input?: string): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...entry, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
-  }
+  const eoc = (args: string[], input?: string): Promise<Run> => runEoc(args, { env, ...(input !== undefined ? { input } : {}) });
 
   beforeAll(async () => {
     db = await freshDatabase();

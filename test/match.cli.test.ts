@@ -1,26 +1,12 @@
 // `eoc match` as an office runs it on a machine that is not connected: STIX and CSV indicator files (with bad
 // rows), a log file with matching, clean, off-format and binary lines; one JSON object per match and a summary.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runEoc } from './run-eoc.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entry = process.env.CI === 'true' && fs.existsSync(path.join(root, 'dist/main.js')) ? [path.join(root, 'bin/eoc.js')] : ['--import', 'tsx', path.join(root, 'test/cli-entry.ts')];
-
-function eoc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...entry, ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const eoc = (args: string[]) => runEoc(args);
 
 describe('eoc match', () => {
   it('prints each match and a summary, and counts what it could not use', { timeout: 60_000 }, async () => {

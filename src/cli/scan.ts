@@ -42,6 +42,13 @@ export function humanReport(r: ScanReport): string {
   const counts = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((s) => r.summary[s]).map((s) => `${r.summary[s]} ${s}`);
   lines.push(`Scanned ${r.hosts.length} host${r.hosts.length === 1 ? '' : 's'} in ${(r.durationMs / 1000).toFixed(1)} s (scope: ${r.scope}) — ${counts.length ? counts.join(', ') : 'no findings'}.`);
   if (r.silentAddresses) lines.push(`${r.silentAddresses} address${r.silentAddresses === 1 ? '' : 'es'} in the target ranges answered on no port.`);
+  const printFindings = (findings: ScanReport['findings']) => {
+    for (const f of findings) {
+      lines.push(`  ${SEVERITY_LABEL[f.severity].padEnd(8)} ${f.check}${f.port !== undefined ? ` (port ${f.port})` : ''}: ${f.title}`);
+      lines.push(`           ${f.evidence}`);
+      lines.push(`           Fix: ${f.fix}`);
+    }
+  };
   for (const h of r.hosts) {
     const scanned = h.addresses.find((a) => a.scanned)?.address;
     lines.push('');
@@ -50,12 +57,14 @@ export function humanReport(r: ScanReport): string {
       const offered = t.protocols.filter((p) => p.offered).map((p) => p.protocol);
       lines.push(`  TLS on ${t.port}: ${offered.length ? offered.join(', ') : 'no protocol accepted'}${t.certificate ? `; certificate for ${t.certificate.subject}, valid to ${t.certificate.validTo.slice(0, 10)}` : t.error ? `; certificate: ${t.error}` : ''}`);
     }
-    for (const f of h.findings) {
-      lines.push(`  ${SEVERITY_LABEL[f.severity].padEnd(8)} ${f.check}${f.port !== undefined ? ` (port ${f.port})` : ''}: ${f.title}`);
-      lines.push(`           ${f.evidence}`);
-      lines.push(`           Fix: ${f.fix}`);
-    }
+    printFindings(h.findings);
     for (const n of h.notes) lines.push(`  note: ${n}`);
+  }
+  for (const d of r.domains) {
+    lines.push('');
+    lines.push(`${d.domain} (mail and DNS) — SPF ${d.spf ? 'published' : 'none'}, DMARC ${d.dmarc ? 'published' : 'none'}, ${d.mx.length} mail server${d.mx.length === 1 ? '' : 's'}, DNSSEC ${d.dnssec ? (d.dnssec.signed ? 'signed' : 'not signed') : 'unknown'}`);
+    printFindings(d.findings);
+    for (const n of d.notes) lines.push(`  note: ${n}`);
   }
   lines.push('');
   lines.push(`Method: TCP connect scan of ${r.methodology.ports.length} ports, TLS handshakes for SSL 3.0 to TLS 1.3, web, mail and DNS checks; ${r.methodology.connections} connections; DNS via ${r.methodology.dnsServers}.`);

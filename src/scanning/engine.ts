@@ -66,7 +66,8 @@ export interface ScanReport {
   readonly finishedAt: string;
   readonly durationMs: number;
   readonly hosts: readonly HostReport[];
-  readonly domains: readonly Omit<DomainResult, 'findings' | 'software' | 'notes'>[];
+  /** Mail and DNS of each registered domain scanned, with its own findings. */
+  readonly domains: readonly DomainResult[];
   /** Addresses of target ranges that answered on no port. */
   readonly silentAddresses: number;
   readonly findings: readonly Finding[];
@@ -220,18 +221,11 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
     if (plainWeb.length && !hasHttps) findings.push(finding('http-no-https', where(plainWeb[0]!.port), `The site answers on port ${plainWeb.map((w) => w.port).join(', ')} over plain HTTP and no port serves it over HTTPS.`));
     else for (const w of plainWeb.filter((x) => x.port === 80)) if (w.result.redirectsToHttps === false) findings.push(finding('http-not-redirected', where(w.port), `http://${host}/ answered ${w.result.landing?.status ?? '?'} instead of redirecting to https://.`));
 
-    // Mail and DNS of the host's registered domain, once per domain per scan.
+    // Mail and DNS of the host's registered domain, once per domain per scan (findings of the domain itself).
     if (serverName && o.emailDns !== false) {
       const domain = getDomain(serverName, { allowPrivateDomains: true }) ?? serverName;
-      let d = domains.get(domain);
-      if (!d) {
-        d = checkDomain(domain, dns, guard, allowHost, { smtpPort: o.smtpPort, timeoutMs: o.connectTimeoutMs * 2 });
-        domains.set(domain, d);
-        const r = await d;
-        findings.push(...r.findings);
-        notes.push(...r.notes);
-        software.push(...r.software);
-      }
+      if (!domains.has(domain)) domains.set(domain, domainScan(domain));
+      await domains.get(domain);
     }
 
     if (o.vulnLookup && software.length) findings.push(...(await vulnerabilityFindings(host, scannedAddress, software, o.vulnLookup)));
@@ -244,6 +238,13 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
       findings: findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity)),
       durationMs: Date.now() - t0,
     };
+  }
+
+  async function domainScan(domain: string): Promise<DomainResult> {
+    const r = await checkDomain(domain, dns, guard, allowHost, { smtpPort: o.smtpPort, timeoutMs: o.connectTimeoutMs * 2 });
+    if (!o.vulnLookup || !r.software.length) return r;
+    const mx = r.mx.find((m) => m.address);
+    return { ...r, findings: [...r.findings, ...(await vulnerabilityFindings(domain, mx?.address ?? '', r.software, o.vulnLookup))] };
   }
 
   async function tlsReport(address: string, port: number, serverName: string | undefined): Promise<TlsReport> {
@@ -260,9 +261,9 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
   }
 
   const live = hosts.filter((h): h is HostReport => h !== null);
-  const all = live.flatMap((h) => h.findings);
-  const summary = Object.fromEntries(SEVERITIES.map((s) => [s, all.filter((f) => f.severity === s).length])) as Record<Severity, number>;
   const domainResults = await Promise.all(domains.values());
+  const all = [...live.flatMap((h) => h.findings), ...domainResults.flatMap((d) => d.findings)];
+  const summary = Object.fromEntries(SEVERITIES.map((s) => [s, all.filter((f) => f.severity === s).length])) as Record<Severity, number>;
   return {
     scope: describeScope(scope),
     targets: targetTexts,
@@ -270,7 +271,7 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
     finishedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
     hosts: live,
-    domains: domainResults.map(({ findings: _f, software: _s, notes: _n, ...d }) => d),
+    domains: domainResults,
     silentAddresses: hosts.filter((h) => h === null).length,
     findings: all,
     summary,
