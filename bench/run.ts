@@ -1,4 +1,4 @@
-// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, intel, all.
+// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, intel, match, victims, scan, all.
 // Each runs the built server (`eoc start` from dist/) as its own process on a generated community, embedded
 // (PGlite in a data folder) and on PostgreSQL, and prints a table. The load generator shares the machine.
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ import { ensureIncidents, incidentActors, INCIDENTS_FULL, INCIDENTS_QUICK, measu
 import { ATTACK_ROUNDS, ingestAttack, ingestFeed, intelCollections, pageThrough } from './intel.js';
 import { ensureMatchData, MATCH_FULL, MATCH_QUICK, runMatch } from './match.js';
 import { ensureInventories, measureVictimLatency, officeNumbers } from './victims.js';
+import { runScanBench } from './scan.js';
 
 type Mode = 'embedded' | 'postgres';
 const args = process.argv.slice(2);
@@ -34,8 +35,8 @@ const feedSize = Number(flag('--indicators') ?? (quick ? 100_000 : 1_000_000));
 /** intel: only the ATT&CK bundles (to compare storage changes quickly). */
 const attackOnly = args.includes('--attack-only');
 
-if (!['api', 'events', 'incidents', 'intel', 'match', 'victims', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|all [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N] [--attack-only]\n');
+if (!['api', 'events', 'incidents', 'intel', 'match', 'victims', 'scan', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|scan|all [--hosts N] [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N] [--attack-only]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -102,6 +103,10 @@ async function main() {
   const out0: string[] = [];
   let bareRow: string[] | null = null;
   let port = 18_080;
+  if (name === 'scan') {
+    await runScanBench(Number(flag('--hosts') ?? 256));
+    return;
+  }
   if (name === 'match') {
     const size = quick ? MATCH_QUICK : MATCH_FULL;
     const data = await ensureMatchData(size, log);

@@ -111,3 +111,28 @@ export async function startCountingServer(host: string, port: number, reply: (so
     },
   };
 }
+
+/** SSL 3.0 and TLS 1.0 with 3DES only: ServerHello, Certificate and ServerHelloDone, then the line is cut. */
+export function legacyTlsServer(certificate: Buffer) {
+  return (socket: net.Socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', (hello: Buffer) => {
+      try {
+        const version = hello.readUInt16BE(9);
+        const at = 44 + hello[43]!;
+        const n = hello.readUInt16BE(at) / 2;
+        const suites = Array.from({ length: n }, (_, i) => hello.readUInt16BE(at + 2 + i * 2));
+        if ((version !== 0x0300 && version !== 0x0301 && version !== 0x0302 && version !== 0x0303) || !suites.includes(0x000a)) return socket.end(Buffer.from([21, 3, 1, 0, 2, 2, 40]));
+        const chosen = Math.min(version, 0x0301);
+        const u24 = (x: number) => Buffer.from([x >> 16, (x >> 8) & 0xff, x & 0xff]);
+        const msg = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type]), u24(body.length), body]);
+        const serverHello = msg(2, Buffer.concat([Buffer.from([chosen >> 8, chosen & 0xff]), Buffer.alloc(32, 7), Buffer.from([0, 0x00, 0x0a, 0])]));
+        const certs = Buffer.concat([u24(certificate.length), certificate]);
+        const handshake = Buffer.concat([serverHello, msg(11, Buffer.concat([u24(certs.length), certs])), msg(14, Buffer.alloc(0))]);
+        socket.end(Buffer.concat([Buffer.from([22, chosen >> 8, chosen & 0xff, handshake.length >> 8, handshake.length & 0xff]), handshake]));
+      } catch {
+        socket.destroy(); // not a ClientHello this server understands
+      }
+    });
+  };
+}

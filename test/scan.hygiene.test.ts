@@ -14,7 +14,7 @@ import { parseScope } from '../src/scanning/scope.js';
 import { mergeRecords, recordsNamingVendor } from '../src/vulns/catalog.js';
 import { parseCatalogDocument } from '../src/vulns/service.js';
 import { runEoc } from './run-eoc.js';
-import { makeCert, startCountingServer, startDnsServer, type KeyAndCert } from './scan-fixtures.js';
+import { legacyTlsServer, makeCert, startCountingServer, startDnsServer, type KeyAndCert } from './scan-fixtures.js';
 import { sharedData } from './shared-data.js';
 
 const DAY = 86_400_000;
@@ -49,25 +49,6 @@ function site(headers: Record<string, string | string[]>, body: string, pages: R
     res.setHeader('Content-Type', 'text/html');
     res.end(page ?? body);
   };
-}
-
-/** A server that only speaks SSL 3.0 and TLS 1.0, and only with 3DES: answers a ServerHello, then hangs up. */
-function legacyTlsServer(socket: net.Socket) {
-  socket.on('error', () => undefined);
-  socket.once('data', (hello: Buffer) => {
-    const version = hello.length > 10 ? hello.readUInt16BE(9) : 0;
-    const sidLength = hello[43] ?? 0;
-    const suitesAt = 44 + sidLength;
-    const count = hello.length > suitesAt + 2 ? hello.readUInt16BE(suitesAt) / 2 : 0;
-    const suites = Array.from({ length: count }, (_, i) => hello.readUInt16BE(suitesAt + 2 + i * 2));
-    if ((version !== 0x0300 && version !== 0x0301) || !suites.includes(0x000a)) {
-      socket.end(Buffer.from([21, 3, 1, 0, 2, 2, 40])); // alert: handshake failure
-      return;
-    }
-    const body = Buffer.concat([Buffer.from([version >> 8, version & 0xff]), Buffer.alloc(32, 7), Buffer.from([0, 0x00, 0x0a, 0])]);
-    const hs = Buffer.concat([Buffer.from([2, 0, 0, body.length]), body]);
-    socket.end(Buffer.concat([Buffer.from([22, version >> 8, version & 0xff, 0, hs.length]), hs]));
-  });
 }
 
 describe('hygiene scan of loopback targets', () => {
@@ -135,7 +116,7 @@ describe('hygiene scan of loopback targets', () => {
     await listen(https.createServer({ key: soon.key, cert: soon.cert }, site(strong, '<html><title>Soon</title></html>')), 443, '127.0.6.3');
 
     // 127.0.6.4: SSL 3.0 and 3DES only.
-    await listen(net.createServer(legacyTlsServer), 443, '127.0.6.4');
+    await listen(net.createServer(legacyTlsServer(Buffer.from(bad.certificate.rawData))), 443, '127.0.6.4');
 
     // 127.0.6.5: FTP and SSH with versions in their banners, RDP and PostgreSQL open.
     await listen(net.createServer((s) => s.on('error', () => undefined).end('220 ProFTPD 1.3.5 Server (County FTP)\r\n')), 21, '127.0.6.5');
@@ -213,6 +194,9 @@ describe('hygiene scan of loopback targets', () => {
     const tls = h.tls.find((t) => t.port === 443)!;
     expect(tls.protocols.find((p) => p.protocol === 'SSLv3')?.ciphers).toEqual([{ code: '0x000a', name: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA' }]);
     expect(h.findings.find((f) => f.check === 'tls-weak-cipher')?.evidence).toContain('3DES');
+    // No modern TLS library finishes this handshake; the certificate is read from the server's first flight.
+    expect(tls.certificate).toMatchObject({ subject: 'CN=bad.county.test', selfSigned: true, keyBits: 1024 });
+    for (const id of ['tls-cert-expired', 'tls-cert-self-signed', 'tls-weak-key', 'tls-weak-signature']) expect(found).toContain(id);
   });
 
   it('names exposed services and the software versions in their banners', () => {

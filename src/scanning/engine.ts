@@ -2,6 +2,7 @@
 // before a packet is sent (an error for the whole scan), then each host is resolved (its addresses and CNAME
 // chain checked again), port-scanned, and its TLS, web, software and mail/DNS checks run — hosts in parallel,
 // every wait bounded, one host's trouble never stopping the others.
+import { X509Certificate } from 'node:crypto';
 import { getDomain } from 'tldts';
 import { CHECKS, finding, severityRank, SEVERITIES, type Finding, type Severity } from './checks.js';
 import { checkDomain, type DomainResult } from './dns-checks.js';
@@ -11,7 +12,7 @@ import { checkWeb, type HttpResult } from './http-checks.js';
 import { COMMON_PORTS, pool, probePort, serviceOf, type PortResult } from './ports.js';
 import { allowAddress, describeScope, expandRange, normaliseAddress, parseTarget, ScopeError, targetInScope, type Scope, type Target } from './scope.js';
 import { detectSoftware, vulnerabilityFindings, type DetectedSoftware, type VulnLookup } from './software.js';
-import { fetchCertificate, weakKey, weakSignature, type CertificateInfo } from './tls-cert.js';
+import { describeCertificate, fetchCertificate, verifyChain, weakKey, weakSignature, type CertificateInfo } from './tls-cert.js';
 import { brokenBecause, hexCode, suiteName, withoutForwardSecrecy } from './tls-ciphers.js';
 import { clientHello, enumerateTls, sendHello, type Protocol, type ProtocolResult } from './tls-probe.js';
 
@@ -193,7 +194,7 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
     const tlsPorts = (
       await Promise.all(
         open
-          .filter((p) => !p.banner)
+          .filter((p) => !p.banner && mayBeTls(p.port))
           .map(async (p) => {
             const first = await sendHello(guard, scannedAddress, p.port, clientHello('TLSv1.2', [0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0x009c, 0x002f, 0x0035, 0x000a, 0xc013, 0xc014], serverName), o.tlsTimeoutMs);
             const tls13 = first.outcome === 'accepted' || first.outcome === 'refused' ? first : await sendHello(guard, scannedAddress, p.port, clientHello('TLSv1.3', [0x1301, 0x1302, 0x1303], serverName), o.tlsTimeoutMs);
@@ -248,10 +249,18 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
   }
 
   async function tlsReport(address: string, port: number, serverName: string | undefined): Promise<TlsReport> {
-    const [enumeration, cert] = await Promise.all([
+    const [enumeration, fetched] = await Promise.all([
       enumerateTls(guard, address, port, serverName, { timeoutMs: o.tlsTimeoutMs, ciphers: o.ciphers !== false }),
       fetchCertificate(guard, address, port, serverName, { timeoutMs: o.tlsTimeoutMs, ...(o.ca ? { ca: o.ca } : {}), ...(o.now ? { now: o.now } : {}) }),
     ]);
+    let cert = fetched;
+    // No handshake with the local TLS library (SSL 3.0, 3DES only): the certificate is read from the raw answer.
+    const legacy = enumeration.protocols.find((p) => p.offered && p.protocol !== 'TLSv1.3');
+    if ('error' in cert && legacy) {
+      const answer = await sendHello(guard, address, port, clientHello(legacy.protocol, legacy.ciphers, serverName), o.tlsTimeoutMs, true);
+      const chain = answer.outcome === 'accepted' ? (answer.certificates ?? []).flatMap((der) => { try { return [new X509Certificate(der)]; } catch { return []; } }) : [];
+      if (chain[0]) cert = describeCertificate(chain[0], serverName, { trustError: verifyChain(chain, o.ca), now: o.now, protocol: legacy.protocol });
+    }
     return {
       port,
       protocols: enumeration.protocols.map((p: ProtocolResult) => ({ protocol: p.protocol, offered: p.offered, ciphers: p.ciphers.map((c) => ({ code: hexCode(c), name: suiteName(c) })) })),
@@ -277,6 +286,12 @@ export async function runScan(scope: Scope, targetTexts: readonly string[], opti
     summary,
     methodology: { ports, connections: guard.connections, dnsServers: dns.serverList, checks: Object.keys(CHECKS).length },
   };
+}
+
+/** Ports whose usual service has its own way into TLS (RDP, databases) or none are not sent a bare ClientHello. */
+function mayBeTls(port: number): boolean {
+  const s = serviceOf(port);
+  return Boolean(s.tls || s.http || s.service === 'unknown');
 }
 
 export const USER_AGENT = 'ElectionOpsCenter-HygieneScan/1 (authorised scan; contact your operations center)';

@@ -10,9 +10,11 @@ export interface PortService {
   readonly risk?: 'service-rdp' | 'service-smb' | 'service-telnet' | 'service-ftp' | 'service-database' | 'service-remote-admin';
   readonly tls?: boolean;
   readonly http?: boolean;
+  /** The client speaks first (HTTP, TLS): no banner is waited for. */
+  readonly clientFirst?: boolean;
 }
 
-const P = (port: number, service: string, extra: Omit<PortService, 'port' | 'service'> = {}): PortService => ({ port, service, ...extra });
+const P = (port: number, service: string, extra: Omit<PortService, 'port' | 'service'> = {}): PortService => ({ port, service, ...(extra.tls || extra.http ? { clientFirst: true } : {}), ...extra });
 
 /** The common ports scanned by default: what offices expose, and what they should not. */
 export const COMMON_PORTS: readonly PortService[] = [
@@ -110,6 +112,7 @@ export async function probePort(guard: Guard, address: string, port: number, opt
     socket.on('connect', () => {
       opened = true;
       clearTimeout(timer);
+      if (serviceOf(port).clientFirst) return done('open');
       timer = setTimeout(() => done('open'), options.bannerMs);
     });
     socket.on('data', (chunk: Buffer) => {

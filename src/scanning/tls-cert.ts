@@ -1,5 +1,6 @@
 // The certificate a TLS server presents, fetched with a real handshake (the local TLS library, every
 // protocol allowed) and judged: expiry, trust, self-signature, the host name, key strength and signature.
+import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { Guard } from './guard.js';
@@ -104,34 +105,64 @@ export async function fetchCertificate(guard: Guard, address: string, port: numb
     socket.on('secureConnect', () => {
       const peer = socket.getPeerCertificate(true);
       if (!peer || !peer.raw) return done({ error: 'the server presented no certificate' });
-      const x509 = new X509Certificate(peer.raw);
-      const now = options.now ?? new Date();
-      const validTo = new Date(x509.validTo);
-      const key = x509.publicKey;
-      const keyType = key.asymmetricKeyType ?? 'unknown';
-      const details = key.asymmetricKeyDetails ?? {};
-      const keyBits = details.modulusLength ?? (details.namedCurve ? curveBits(details.namedCurve) : null);
-      const selfSigned = x509.checkIssued(x509) && x509.verify(key);
       const authError = socket.authorizationError ? String((socket.authorizationError as unknown as { code?: string }).code ?? socket.authorizationError) : null;
-      const nameCheck = serverName ? tls.checkServerIdentity(serverName, peer) : undefined;
-      done({
-        subject: x509.subject.replace(/\n/g, ', '),
-        issuer: x509.issuer.replace(/\n/g, ', '),
-        subjectAltNames: (x509.subjectAltName ?? '').split(/,\s*/).filter(Boolean),
-        validFrom: new Date(x509.validFrom).toISOString(),
-        validTo: validTo.toISOString(),
-        daysLeft: Math.floor((validTo.getTime() - now.getTime()) / 86_400_000),
-        keyType,
-        keyBits,
-        signatureAlgorithm: signatureAlgorithmOf(peer.raw),
-        sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
-        selfSigned,
-        trustError: authError,
-        nameError: nameCheck ? nameCheck.message : null,
-        protocol: socket.getProtocol(),
-      });
+      done(describeCertificate(new X509Certificate(peer.raw), serverName, { trustError: authError, now: options.now, protocol: socket.getProtocol() }));
     });
   });
+}
+
+/** Judges a certificate: validity, self-signature, key, signature and the host name; trust as the caller found it. */
+export function describeCertificate(x509: X509Certificate, serverName: string | undefined, o: { trustError: string | null; now?: Date | undefined; protocol: string | null }): CertificateInfo {
+  const now = o.now ?? new Date();
+  const validTo = new Date(x509.validTo);
+  const key = x509.publicKey;
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const details = key.asymmetricKeyDetails ?? {};
+  let nameError: string | null = null;
+  if (serverName) {
+    const ok = net.isIP(serverName) ? x509.checkIP(serverName) : x509.checkHost(serverName, { subject: 'default' });
+    if (!ok) nameError = `${serverName} is not among the names the certificate is for (${x509.subjectAltName ?? x509.subject.replace(/\n/g, ', ')})`;
+  }
+  return {
+    subject: x509.subject.replace(/\n/g, ', '),
+    issuer: x509.issuer.replace(/\n/g, ', '),
+    subjectAltNames: (x509.subjectAltName ?? '').split(/,\s*/).filter(Boolean),
+    validFrom: new Date(x509.validFrom).toISOString(),
+    validTo: validTo.toISOString(),
+    daysLeft: Math.floor((validTo.getTime() - now.getTime()) / 86_400_000),
+    keyType,
+    keyBits: details.modulusLength ?? (details.namedCurve ? curveBits(details.namedCurve) : null),
+    signatureAlgorithm: signatureAlgorithmOf(x509.raw),
+    sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
+    selfSigned: x509.checkIssued(x509) && x509.verify(key),
+    trustError: o.trustError,
+    nameError,
+    protocol: o.protocol,
+  };
+}
+
+let roots: X509Certificate[] | null = null;
+
+/**
+ * Whether a chain (leaf first, as a server sends it) leads to a trusted authority, for servers the local TLS
+ * library cannot complete a handshake with (SSL 3.0, 3DES only): the TLS library's error code, or null.
+ */
+export function verifyChain(chain: readonly X509Certificate[], extraCa: readonly string[] = []): string | null {
+  const leaf = chain[0];
+  if (!leaf) return 'NO_CERTIFICATE';
+  roots ??= tls.rootCertificates.map((pem) => new X509Certificate(pem));
+  const anchors = [...roots, ...extraCa.flatMap((pem) => pem.split(/(?=-----BEGIN CERTIFICATE-----)/).filter((p) => p.includes('BEGIN CERTIFICATE')).map((p) => new X509Certificate(p)))];
+  if (leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey)) return anchors.some((a) => a.fingerprint256 === leaf.fingerprint256) ? null : 'DEPTH_ZERO_SELF_SIGNED_CERT';
+  let current = leaf;
+  for (let depth = 0; depth < 8; depth += 1) {
+    const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
+    if (anchor) return null;
+    const next = chain.find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey));
+    if (!next) return depth === 0 ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : 'UNABLE_TO_GET_ISSUER_CERT';
+    if (next.checkIssued(next)) return 'SELF_SIGNED_CERT_IN_CHAIN';
+    current = next;
+  }
+  return 'CERT_CHAIN_TOO_LONG';
 }
 
 function curveBits(curve: string): number | null {

@@ -62,7 +62,7 @@ export function clientHello(protocol: Protocol, suites: readonly number[], serve
 }
 
 export type HelloAnswer =
-  | { readonly outcome: 'accepted'; readonly protocol: Protocol | null; readonly wireVersion: number; readonly cipher: number; readonly retry: boolean }
+  | { readonly outcome: 'accepted'; readonly protocol: Protocol | null; readonly wireVersion: number; readonly cipher: number; readonly retry: boolean; readonly certificates?: readonly Buffer[] }
   | { readonly outcome: 'refused'; readonly alert: number | null }
   | { readonly outcome: 'error'; readonly message: string };
 
@@ -95,8 +95,38 @@ export function parseServerHello(handshake: Buffer): HelloAnswer | null {
   return { outcome: 'accepted', protocol: protocolOf(version), wireVersion: version, cipher, retry: random.equals(HRR_RANDOM) };
 }
 
-/** Sends one ClientHello and reads the answer, within timeoutMs. */
-export async function sendHello(guard: Guard, address: string, port: number, hello: Buffer, timeoutMs: number): Promise<HelloAnswer> {
+/** The certificates of a Certificate handshake message (TLS 1.2 and older send it in the clear), leaf first. */
+export function certificatesOf(body: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  if (body.length < 3) return out;
+  const end = Math.min(body.length, 3 + body.readUIntBE(0, 3));
+  for (let at = 3; at + 3 <= end; ) {
+    const length = body.readUIntBE(at, 3);
+    if (at + 3 + length > end) break;
+    out.push(Buffer.from(body.subarray(at + 3, at + 3 + length)));
+    at += 3 + length;
+  }
+  return out;
+}
+
+/** Complete handshake messages at the start of a buffer: [type, body]. */
+function messages(buf: Buffer): Array<[number, Buffer]> {
+  const out: Array<[number, Buffer]> = [];
+  for (let at = 0; at + 4 <= buf.length; ) {
+    const length = buf.readUIntBE(at + 1, 3);
+    if (at + 4 + length > buf.length) break;
+    out.push([buf[at]!, buf.subarray(at + 4, at + 4 + length)]);
+    at += 4 + length;
+  }
+  return out;
+}
+
+/**
+ * Sends one ClientHello and reads the answer, within timeoutMs. With captureCertificate (TLS 1.2 and older),
+ * reads on to the server's Certificate message, so a certificate can be judged even when no modern TLS library
+ * can finish a handshake with the server.
+ */
+export async function sendHello(guard: Guard, address: string, port: number, hello: Buffer, timeoutMs: number, captureCertificate = false): Promise<HelloAnswer> {
   await guard.permit(address);
   return new Promise((resolve) => {
     const socket = guard.connect(address, port);
@@ -127,7 +157,12 @@ export async function sendHello(guard: Guard, address: string, port: number, hel
         if (type !== 22) return done({ outcome: 'error', message: `unexpected TLS record type ${type} before the ServerHello` });
         handshake = Buffer.concat([handshake, payload]);
         const answer = parseServerHello(handshake);
-        if (answer) return done(answer);
+        if (!answer) continue;
+        if (!captureCertificate || answer.outcome !== 'accepted' || answer.wireVersion >= 0x0304 || answer.retry) return done(answer);
+        const later = messages(handshake).slice(1);
+        const cert = later.find(([t]) => t === 11);
+        if (cert) return done({ ...answer, certificates: certificatesOf(cert[1]) });
+        if (later.some(([t]) => t === 12 || t === 14)) return done(answer);
       }
     });
   });
