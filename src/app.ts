@@ -33,6 +33,8 @@ export interface NodeOptions {
   readonly http?: boolean;
   /** Run the background workers (worker/all roles). */
   readonly workers?: boolean;
+  /** Run hygiene scans (scanner/all roles); by default wherever the workers run. */
+  readonly scanner?: boolean;
   readonly database?: Database;
   readonly logger?: Logger;
   /** Prefix for NATS subjects, so parallel test runs on one server do not hear each other. */
@@ -60,7 +62,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   chainer.start();
   let app: App | null = null;
   let hub: LiveHub | null = null;
-  const stopWorkers = options.workers === false ? async () => undefined : startWorkers(ctx);
+  const stopWorkers = startWorkers(ctx, { general: options.workers !== false, scanner: options.scanner ?? options.workers !== false });
   if (options.http !== false) {
     if (config.readCache) await ctx.changes.start();
     hub = new LiveHub(ctx.db, ctx.signals, (viewer) => readableBy(outbox, viewer), ctx.log);

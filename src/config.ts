@@ -34,6 +34,8 @@ export const ConfigSchema = Type.Object({
   readCache: Type.Boolean(),
   /** The time zone whose calendar decides "today" for elections (countdown, election-day mode). */
   timeZone: Type.String({ minLength: 1 }),
+  /** DNS servers the hygiene scanner asks ("127.0.0.1:5353"); empty: the system resolvers. */
+  scanDnsServers: Type.Array(Type.String({ pattern: '^(\\[[0-9a-fA-F:]+\\]|[0-9.]+|[0-9a-fA-F:]+)(:\\d{1,5})?$' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -104,6 +106,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     webhookAllowLoopback: boolOf(env.EOC_WEBHOOK_ALLOW_LOOPBACK, false),
     readCache: boolOf(env.EOC_READ_CACHE, true),
     timeZone: validTimeZone(env.EOC_TIME_ZONE ?? 'America/New_York'),
+    scanDnsServers: (env.EOC_SCAN_DNS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];
   if (errors.length > 0) {

@@ -19,6 +19,8 @@ import { NotificationConsumer } from './notifications/consumer.js';
 import { emailHandler, webhookHandler } from './notifications/delivery.js';
 import { vulnRoutes } from './vulns/routes.js';
 import { logScanRoutes } from './logscans/routes.js';
+import { scanningRoutes } from './scanning/routes.js';
+import { ScanScheduler, scanJobHandler } from './scanning/service.js';
 import { assetVulnMatchHandler, stixVulnerabilityHandler, vulnMatchHandler } from './vulns/service.js';
 
 /** One job kind served by several domains' handlers, one after the other. */
@@ -37,29 +39,40 @@ export function registerDomains(app: App, ctx: AppContext): void {
   incidentRoutes(app, ctx);
   intelRoutes(app, ctx);
   logScanRoutes(app, ctx);
+  scanningRoutes(app, ctx);
   taxiiRoutes(app, ctx);
   notificationRoutes(app, ctx);
   vulnRoutes(app, ctx);
 }
 
-/** Starts every background worker (worker and all roles); returns a function that stops them. */
-export function startWorkers(ctx: AppContext): () => Promise<void> {
-  const worker = new JobWorker({
-    db: ctx.db,
-    log: ctx.log,
-    workerId: ctx.config.nodeId,
-    handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx), 'victims.match': inTurn(victimMatchHandler(ctx), stixVulnerabilityHandler(ctx)), 'vulns.match': vulnMatchHandler(ctx), 'vulns.match-assets': assetVulnMatchHandler(ctx) },
-  });
-  const unkick = ctx.jobs.onKick(() => worker.kick());
-  const notifications = new NotificationConsumer(ctx.db, ctx.signals, ctx.log, () => ctx.jobs.kick());
-  const feeds = new FeedPoller(ctx, ctx.log);
-  worker.start();
-  notifications.start();
-  feeds.start();
+/** Starts the background workers of this node's roles (general jobs, hygiene scans); returns a function that stops them. */
+export function startWorkers(ctx: AppContext, roles: { general: boolean; scanner: boolean }): () => Promise<void> {
+  const stops: Array<() => Promise<void> | void> = [];
+  if (roles.general) {
+    const worker = new JobWorker({
+      db: ctx.db,
+      log: ctx.log,
+      workerId: ctx.config.nodeId,
+      handlers: { 'notification.email': emailHandler(ctx), 'webhook.deliver': webhookHandler(ctx), 'victims.match': inTurn(victimMatchHandler(ctx), stixVulnerabilityHandler(ctx)), 'vulns.match': vulnMatchHandler(ctx), 'vulns.match-assets': assetVulnMatchHandler(ctx) },
+    });
+    const unkick = ctx.jobs.onKick(() => worker.kick());
+    const notifications = new NotificationConsumer(ctx.db, ctx.signals, ctx.log, () => ctx.jobs.kick());
+    const feeds = new FeedPoller(ctx, ctx.log);
+    worker.start();
+    notifications.start();
+    feeds.start();
+    stops.push(unkick, () => feeds.stop(), () => notifications.stop(), () => worker.stop());
+  }
+  if (roles.scanner) {
+    // Scans take seconds to minutes each: their own worker, so they never hold up notifications.
+    const scanner = new JobWorker({ db: ctx.db, log: ctx.log, workerId: `${ctx.config.nodeId}-scanner`, handlers: { 'scan.run': scanJobHandler(ctx) }, concurrency: 2, leaseMs: 15 * 60_000 });
+    const unkick = ctx.jobs.onKick(() => scanner.kick());
+    const schedule = new ScanScheduler(ctx);
+    scanner.start();
+    schedule.start();
+    stops.push(unkick, () => schedule.stop(), () => scanner.stop());
+  }
   return async () => {
-    unkick();
-    await feeds.stop();
-    await notifications.stop();
-    await worker.stop();
+    for (const stop of stops) await stop();
   };
 }

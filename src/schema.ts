@@ -11,5 +11,6 @@ export * from './logscans/schema.js';
 export * from './notifications/schema.js';
 export * from './platform/events/schema.js';
 export * from './platform/jobs/schema.js';
+export * from './scanning/schema.js';
 export * from './vulns/schema.js';
 export { tlpEnum } from './platform/db/columns.js';

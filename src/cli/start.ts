@@ -18,7 +18,7 @@ export function registerStart(program: Command): void {
   ).action(async (flags: DbFlags & ConfigOverrides & { demo?: boolean }) => {
     const config = loadConfig(startOverridesOf(flags));
     const role = config.role;
-    const node = await startNode(config, { http: role === 'all' || role === 'api', workers: role === 'all' || role === 'worker' });
+    const node = await startNode(config, { http: role === 'all' || role === 'api', workers: role === 'all' || role === 'worker', scanner: role === 'all' || role === 'scanner' });
     const log = node.ctx.log;
     if (flags.demo) {
       const result = await loadDemo(node.ctx, { ifEmpty: true });

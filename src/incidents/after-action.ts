@@ -1,11 +1,12 @@
 // After-action reports, per incident and per election (or period): what happened, what was decided, how long
 // triage and resolution took, by category. CSV for analysis, PDF to hand to a state's leadership. Built from
 // what the viewer may read — the same policy as every list.
-import PDFDocument from 'pdfkit';
 import { and, asc, eq, lt } from 'drizzle-orm';
 import type { AppContext } from '../platform/context.js';
 import { AppError } from '../platform/http/errors.js';
 import { csvLine } from '../platform/http/csv.js';
+import { heading, pdfBuffer, tlpBanner } from '../platform/files/pdf.js';
+import { median } from '../platform/text/stats.js';
 import { type Actor, requireUser } from '../access/actor.js';
 import { orgs } from '../access/schema.js';
 import { elections } from '../elections/schema.js';
@@ -14,13 +15,6 @@ import { incidents } from './schema.js';
 import { auditListedReads, filtersOf, formatRef, getIncident, kindOf } from './service.js';
 
 const minutesBetween = (a: Date | null, b: Date | null) => (a && b ? Math.max(0, Math.round((b.getTime() - a.getTime()) / 60_000)) : null);
-
-function median(values: readonly number[]): number | null {
-  if (!values.length) return null;
-  const s = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
-}
 
 function duration(minutes: number | null): string {
   if (minutes === null) return '—';
@@ -45,26 +39,6 @@ export async function incidentCsv(ctx: AppContext, actor: Actor, id: string): Pr
   out += '\r\n' + csvLine(['time', 'who', 'what', 'entry']);
   for (const t of i.timeline) out += csvLine([t.at, t.actorName, t.kind, t.text]);
   return out;
-}
-
-function pdfBuffer(build: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'LETTER', margin: 54, info: { Title: 'After-action report', Creator: 'Election Ops Center' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    build(doc);
-    doc.end();
-  });
-}
-
-function heading(doc: PDFKit.PDFDocument, text: string, size = 13) {
-  doc.moveDown(0.6).font('Helvetica-Bold').fontSize(size).fillColor('#1b1b1b').text(text).moveDown(0.2).font('Helvetica').fontSize(10);
-}
-
-function tlpBanner(doc: PDFKit.PDFDocument, tlp: string) {
-  doc.font('Helvetica-Bold').fontSize(10).fillColor(tlp === 'RED' ? '#b50909' : tlp.startsWith('AMBER') ? '#936f38' : '#2e8540').text(`TLP:${tlp}`, { align: 'right' }).fillColor('#1b1b1b').font('Helvetica');
 }
 
 export async function incidentPdf(ctx: AppContext, actor: Actor, id: string): Promise<Buffer> {
