@@ -6,7 +6,10 @@
 // Georgia's roll-up show exactly what the policy lets each viewer see; bad input changes nothing.
 import https from 'node:https';
 import net from 'node:net';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanAuthorizations } from '../src/scanning/schema.js';
+import { queueDueScans } from '../src/scanning/service.js';
 import { client, seedGeorgia, startTestNode, until, type GeorgiaOrg, type TestNode } from './harness.js';
 import { makeCert } from './scan-fixtures.js';
 
@@ -162,6 +165,21 @@ describe('hygiene scanning over the API', () => {
     const rollup = (await client(node, tok.gaAnalyst).get(`/api/v1/scan-reports/state/${org.ga.id}?format=json`)).json();
     expect(rollup.offices).toEqual([expect.objectContaining({ name: 'Fulton County Elections', critical: 1 })]);
     expect((await client(node, tok.cobb).get(`/api/v1/scan-reports/state/${org.ga.id}?format=json`)).json().offices).toEqual([]);
+  });
+
+  it('rescans on its own when the next scan is due (12 hours after a critical finding)', { timeout: 90_000 }, async () => {
+    const [a] = await node.ctx.db.select().from(scanAuthorizations).where(eq(scanAuthorizations.id, authId));
+    const hours = (a!.nextScanAt!.getTime() - Date.now()) / 3600_000;
+    expect(hours).toBeGreaterThan(11.9);
+    expect(hours).toBeLessThanOrEqual(12);
+    await node.ctx.db.update(scanAuthorizations).set({ nextScanAt: new Date(Date.now() - 1000) }).where(eq(scanAuthorizations.id, authId));
+    expect(await queueDueScans(node.ctx)).toBe(1);
+    expect(await queueDueScans(node.ctx)).toBe(0);
+    const scheduled = await until('the scheduled scan to finish', async () => {
+      const list = (await client(node, tok.fulton).get('/api/v1/scans')).json() as Array<{ trigger: string; status: string }>;
+      return list.find((s) => s.trigger === 'schedule' && s.status === 'done');
+    }, 60_000);
+    expect(scheduled).toBeTruthy();
   });
 
   it('stops scanning once the authorisation is revoked', async () => {

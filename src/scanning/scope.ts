@@ -80,9 +80,9 @@ export function normaliseAddress(text: string): Addr | null {
   }
 }
 
-/** Parses a comma- or space-separated scope; every entry must be a host name, an address or a range. */
+/** Parses a scope — a comma- or space-separated string, or a list of entries — every entry a host name, an address or a range. */
 export function parseScope(text: string | readonly string[]): Scope {
-  const items = (typeof text === 'string' ? text.split(/[\s,]+/) : text.flatMap((t) => t.split(/[\s,]+/))).map((s) => s.trim()).filter(Boolean);
+  const items = (typeof text === 'string' ? text.split(/[\s,]+/) : [...text]).map((s) => s.trim()).filter(Boolean);
   if (!items.length) throw new ScopeError('', 'The scope is empty: name the hosts, addresses or ranges the office has authorised.');
   const entries: ScopeEntry[] = [];
   for (const item of items) {
