@@ -141,7 +141,8 @@ table{border-collapse:collapse;width:100%;font-size:.95rem} th,td{border-bottom:
 ${Object.entries(SEVERITY_COLOR).map(([s, col]) => `.sev-${s}{background:${col}}`).join('')}
 .muted{color:#565c65;font-size:.9rem} .overdue{color:#b50909}
 @media print{main{padding:0} h2{break-after:avoid} tr{break-inside:avoid}}
-</style></head><body><main>
+.usa-skipnav{position:absolute;left:-999em}.usa-skipnav:focus{left:8px;top:8px;background:#fff;padding:8px}
+</style></head><body><a class="usa-skipnav" href="#main-content">Skip to the report</a><main id="main-content">
 <span class="tlp">TLP:AMBER</span>
 <h1>Cyber hygiene report</h1>
 <p><strong>${esc(r.org.name)}</strong> · generated ${esc(r.generatedAt.slice(0, 16).replace('T', ' '))} UTC${r.election ? ` · next election: ${esc(r.election.name)} on ${esc(r.election.day)} (${r.election.daysLeft} days)` : ''}</p>
@@ -267,7 +268,7 @@ export function rollupCsv(r: StateRollup): string {
 }
 
 export function rollupHtml(r: StateRollup): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cyber hygiene roll-up — ${esc(r.state.name)}</title><style>body{font-family:"Source Sans Pro",Helvetica,Arial,sans-serif;margin:0}main{max-width:960px;margin:0 auto;padding:24px}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #dfe1e2;padding:8px;text-align:left}td.n{text-align:right}.tlp{float:right;font-weight:700;color:#936f38;border:2px solid #936f38;padding:2px 8px}</style></head><body><main><span class="tlp">TLP:AMBER</span><h1>Cyber hygiene across ${esc(r.state.name)}</h1><p>Open findings of each office that shares its scan results with you, worst first.</p>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cyber hygiene roll-up — ${esc(r.state.name)}</title><style>body{font-family:"Source Sans Pro",Helvetica,Arial,sans-serif;margin:0}main{max-width:960px;margin:0 auto;padding:24px}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #dfe1e2;padding:8px;text-align:left}td.n{text-align:right}.tlp{float:right;font-weight:700;color:#936f38;border:2px solid #936f38;padding:2px 8px}.usa-skipnav{position:absolute;left:-999em}.usa-skipnav:focus{left:8px;top:8px;background:#fff;padding:8px}</style></head><body><a class="usa-skipnav" href="#main-content">Skip to the roll-up</a><main id="main-content"><span class="tlp">TLP:AMBER</span><h1>Cyber hygiene across ${esc(r.state.name)}</h1><p>Open findings of each office that shares its scan results with you, worst first.</p>
 <table><thead><tr><th scope="col">Office</th><th scope="col">Known exploited</th><th scope="col">Critical</th><th scope="col">High</th><th scope="col">Medium</th><th scope="col">Low</th><th scope="col">Overdue</th><th scope="col">Last scan</th></tr></thead><tbody>${r.offices.map((o) => `<tr><td>${esc(o.name)}</td><td class="n">${o.kev}</td><td class="n">${o.critical}</td><td class="n">${o.high}</td><td class="n">${o.medium}</td><td class="n">${o.low}</td><td class="n">${o.overdue}</td><td>${esc(day(o.lastScan))}</td></tr>`).join('')}</tbody></table></main></body></html>`;
 }
 

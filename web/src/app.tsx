@@ -28,6 +28,7 @@ import { InventoryPage } from './pages/inventory.js';
 import { InventoryAlertsPage } from './pages/inventory-alerts.js';
 import { VulnerabilitiesPage } from './pages/vulnerabilities.js';
 import { LogsPage } from './pages/logs.js';
+import { ScanningPage } from './pages/scanning.js';
 import type { Countdown } from './incidents-api.js';
 
 export function App() {
@@ -133,6 +134,11 @@ function Header() {
                   Our systems
                 </Link>
               </li>
+              <li>
+                <Link to="/scanning" aria-current={current('/scanning')}>
+                  Scanning
+                </Link>
+              </li>
               {!countdown?.electionDay && (
                 <li>
                   <Link to="/board" aria-current={current('/board')}>
@@ -201,6 +207,7 @@ function Page() {
   if (path === '/intel') return <IntelPage />;
   if (path === '/inventory') return <InventoryPage />;
   if (path === '/inventory/alerts') return <InventoryAlertsPage />;
+  if (path === '/scanning') return <ScanningPage />;
   if (path === '/logs' || /^\/logs\/[0-9a-f-]{36}$/.test(path)) return <LogsPage />;
   if (path === '/intel/feeds') return <FeedsPage />;
   if (path === '/intel/vulnerabilities') return <VulnerabilitiesPage />;
