@@ -66,7 +66,7 @@ describe('hygiene scan of loopback targets', () => {
   beforeAll(async () => {
     ca = await makeCert({ cn: 'Test County Certificate Authority', ca: true });
     const otherCa = await makeCert({ cn: 'Unknown Authority', ca: true });
-    const good = await makeCert({ cn: 'www.good.test', dns: ['www.good.test'], issuer: ca });
+    const good = await makeCert({ cn: 'www.good.test', dns: ['www.good.test'], ips: ['127.0.6.1'], issuer: ca });
     const bad = await makeCert({ cn: 'bad.county.test', dns: ['intranet.example'], bits: 1024, hash: 'SHA-1', notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 5 * DAY) });
     const soon = await makeCert({ cn: 'soon.bare.test', dns: ['soon.bare.test'], issuer: otherCa, notAfter: new Date(Date.now() + 10 * DAY) });
 
@@ -138,7 +138,7 @@ describe('hygiene scan of loopback targets', () => {
     );
     report = await runScan(
       parseScope(SCOPE),
-      ['www.good.test', 'bad.county.test', 'soon.bare.test', 'legacy.county.test', 'services.county.test', 'hang.county.test', 'redirect.county.test', 'rebind.county.test', 'alias.county.test'],
+      ['www.good.test', '127.0.6.1', 'bad.county.test', 'soon.bare.test', 'legacy.county.test', 'services.county.test', 'hang.county.test', 'redirect.county.test', 'rebind.county.test', 'alias.county.test'],
       { ports: PORTS, dns: new DnsClient([{ host: dns.address, port: dns.port }], 1000), ca: [ca.cert], smtpPort: 2525, tlsTimeoutMs: 1500, httpTimeoutMs: 2000, connectTimeoutMs: 800, vulnLookup: (vendor) => recordsNamingVendor(catalog, vendor) },
     );
   }, 60_000);
@@ -151,6 +151,8 @@ describe('hygiene scan of loopback targets', () => {
     const h = host('www.good.test');
     expect(h.findings.map((f) => `${f.check}: ${f.evidence}`)).toEqual([]);
     expect(report.findings.filter((f) => f.host === 'good.test')).toEqual([]);
+    // Scanned by address, the certificate is judged against the address it names.
+    expect(host('127.0.6.1').findings.map((f) => `${f.check}: ${f.evidence}`)).toEqual([]);
     expect(h.ports.map((p) => p.port)).toEqual([80, 443]);
     const tls = h.tls.find((t) => t.port === 443)!;
     expect(tls.protocols.filter((p) => p.offered).map((p) => p.protocol)).toEqual(['TLSv1.2', 'TLSv1.3']);
@@ -217,7 +219,7 @@ describe('hygiene scan of loopback targets', () => {
     expect(h.ports.map((p) => p.port)).toEqual([443, 8443]);
     expect(h.tls).toEqual([]);
     expect(h.durationMs).toBeLessThan(30_000);
-    expect(report.hosts).toHaveLength(9);
+    expect(report.hosts).toHaveLength(10);
   });
 
   it('never follows a redirect, a CNAME or a DNS answer outside the scope, and says so', () => {

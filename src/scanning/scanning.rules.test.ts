@@ -1,8 +1,10 @@
 // The scanner's pure rules: the scope (property-tested against integer arithmetic), what a ServerHello and a
 // Certificate message say, SPF and DMARC verdicts, finding states across scans, deadlines, pacing and windows.
+import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { finding } from './checks.js';
+import { CHECKS, finding } from './checks.js';
+import { renderScanChecksDoc } from './docs.js';
 import { dmarcPolicy, spfWeakness } from './dns-checks.js';
 import { addressInScope, allowAddress, expandRange, parseScope, parseTarget, ScopeError, targetInScope } from './scope.js';
 import { certificatesOf, clientHello, parseServerHello } from './tls-probe.js';
@@ -148,5 +150,15 @@ describe('findings across scans', () => {
     expect(insideWindow(nights, 2, '04:59')).toBe(true);
     expect(insideWindow(nights, 2, '12:00')).toBe(false);
     expect(insideWindow(nights, 0, '23:30')).toBe(false);
+  });
+});
+
+describe('the check registry', () => {
+  it('gives every check a plain fix and keeps docs/scanning-checks.md in step', () => {
+    for (const [id, c] of Object.entries(CHECKS)) {
+      expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)+$/);
+      expect(c.fix.length, id).toBeGreaterThan(30);
+    }
+    expect(fs.readFileSync(new URL('../../docs/scanning-checks.md', import.meta.url), 'utf8')).toBe(renderScanChecksDoc());
   });
 });
