@@ -30,7 +30,7 @@ describe('the eoc command', () => {
 
   it('prints usage for every command and subcommand', async () => {
     // Every command in one process (commander's exit turned into an exception), and one real run.
-    const commands = [[], ['start'], ['migrate'], ['orgs'], ['orgs', 'create'], ['orgs', 'list'], ['users'], ['users', 'create'], ['users', 'list'], ['users', 'deactivate'], ['tokens'], ['tokens', 'create'], ['tokens', 'revoke'], ['demo'], ['backup'], ['restore'], ['audit-log'], ['audit-log', 'verify'], ['taxii'], ['taxii', 'collections'], ['taxii', 'collections', 'create'], ['taxii', 'collections', 'list'], ['match']];
+    const commands = [[], ['start'], ['migrate'], ['orgs'], ['orgs', 'create'], ['orgs', 'list'], ['users'], ['users', 'create'], ['users', 'list'], ['users', 'deactivate'], ['tokens'], ['tokens', 'create'], ['tokens', 'revoke'], ['demo'], ['backup'], ['restore'], ['audit-log'], ['audit-log', 'verify'], ['taxii'], ['taxii', 'collections'], ['taxii', 'collections', 'create'], ['taxii', 'collections', 'list'], ['match'], ['vulns'], ['vulns', 'import'], ['scan']];
     for (const c of commands) {
       const program = buildProgram();
       let out = '';

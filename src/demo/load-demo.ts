@@ -11,6 +11,7 @@ import { bulletins } from '../bulletins/schema.js';
 import { loadDemoIncidents } from './demo-incidents.js';
 import { loadDemoIntel } from './demo-intel.js';
 import { loadDemoAssets } from './demo-assets.js';
+import { loadDemoScanning } from './demo-scanning.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { DEMO_STATES } from './community-data.js';
 
@@ -33,6 +34,7 @@ export interface DemoResult {
   readonly stixObjects?: number;
   readonly advisories?: number;
   readonly systems?: number;
+  readonly hygieneScans?: number;
   readonly password: string;
   readonly signIns: readonly DemoSignIn[];
 }
@@ -148,7 +150,8 @@ export async function loadDemo(ctx: AppContext, options: { ifEmpty: boolean }): 
   const extra = await loadDemoIncidents(ctx);
   const systems = await loadDemoAssets(ctx);
   const intel = await loadDemoIntel(ctx);
-  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories, systems };
+  const hygieneScans = await loadDemoScanning(ctx);
+  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories, systems, hygieneScans };
 }
 
 export function printDemoSignIns(result: DemoResult, publicUrl: string): void {

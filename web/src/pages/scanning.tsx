@@ -283,7 +283,7 @@ export function ScanningPage() {
       {!center && (
         <section aria-labelledby="card-heading">
           <h2 id="card-heading">Report card</h2>
-          {!report || !c ? <p>No scan has finished yet.</p> : (
+          {!report || !c || !c.lastScan ? <p>No scan has finished yet.</p> : (
             <>
               <ul className="usa-card-group" data-testid="report-card">
                 {[
