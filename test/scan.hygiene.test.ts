@@ -18,7 +18,7 @@ import { legacyTlsServer, makeCert, startCountingServer, startDnsServer, type Ke
 import { sharedData } from './shared-data.js';
 
 const DAY = 86_400_000;
-const PORTS = [21, 22, 80, 443, 3389, 5432, 8443];
+const PORTS = [21, 22, 23, 80, 443, 445, 3389, 5432, 5900, 8443];
 const SCOPE = '127.0.6.0/28,*.county.test,www.good.test,soon.bare.test,rebind.county.test';
 const closers: Array<() => Promise<void> | void> = [];
 
@@ -113,7 +113,7 @@ describe('hygiene scan of loopback targets', () => {
     await listen(badMail.server, 2525, '127.0.6.8');
 
     // 127.0.6.3: a certificate from an unknown authority, ten days from expiry.
-    await listen(https.createServer({ key: soon.key, cert: soon.cert }, site(strong, '<html><title>Soon</title></html>')), 443, '127.0.6.3');
+    await listen(https.createServer({ key: soon.key, cert: soon.cert }, site({ ...strong, 'Strict-Transport-Security': 'max-age=86400' }, '<html><title>Soon</title></html>')), 443, '127.0.6.3');
 
     // 127.0.6.4: SSL 3.0 and 3DES only.
     await listen(net.createServer(legacyTlsServer(Buffer.from(bad.certificate.rawData))), 443, '127.0.6.4');
@@ -123,6 +123,9 @@ describe('hygiene scan of loopback targets', () => {
     await listen(net.createServer((s) => s.on('error', () => undefined).write('SSH-2.0-OpenSSH_7.4\r\n')), 22, '127.0.6.5');
     await listen(net.createServer((s) => s.on('error', () => undefined)), 3389, '127.0.6.5');
     await listen(net.createServer((s) => s.on('error', () => undefined)), 5432, '127.0.6.5');
+    await listen(net.createServer((s) => s.on('error', () => undefined).write('\xff\xfd\x18login: ')), 23, '127.0.6.5');
+    await listen(net.createServer((s) => s.on('error', () => undefined)), 445, '127.0.6.5');
+    await listen(net.createServer((s) => s.on('error', () => undefined).write('RFB 003.008\n')), 5900, '127.0.6.5');
 
     // 127.0.6.6: a TLS port that never answers the ClientHello, and one that answers garbage.
     const held: net.Socket[] = [];
@@ -133,12 +136,18 @@ describe('hygiene scan of loopback targets', () => {
     // 127.0.6.7: plain HTTP that redirects outside the scope.
     await listen(http.createServer((_req, res) => res.writeHead(302, { Location: 'http://elsewhere.test/login' }).end()), 80, '127.0.6.7');
 
-    const catalog = mergeRecords(
-      [sharedData('kev', 'known_exploited_vulnerabilities.json'), sharedData('vulnrichment', 'CVE-2024-38475.json')].flatMap((f) => parseCatalogDocument(JSON.parse(fs.readFileSync(f, 'utf8'))).records),
-    );
+    // A CVE record written for the test (not in KEV): OpenSSH before 7.7, CVSS 5.3.
+    const sshRecord = {
+      dataType: 'CVE_RECORD', dataVersion: '5.1', cveMetadata: { cveId: 'CVE-2099-0001', state: 'PUBLISHED', datePublished: '2099-01-01T00:00:00Z' },
+      containers: { cna: { title: 'Test: user enumeration in OpenSSH', descriptions: [{ lang: 'en', value: 'A test record.' }], affected: [{ vendor: 'OpenBSD', product: 'OpenSSH', defaultStatus: 'unaffected', versions: [{ version: '0', lessThan: '7.7', versionType: 'custom', status: 'affected' }] }], metrics: [{ cvssV3_1: { baseScore: 5.3, baseSeverity: 'MEDIUM', vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N', version: '3.1' } }] } },
+    };
+    const catalog = mergeRecords([
+      ...[sharedData('kev', 'known_exploited_vulnerabilities.json'), sharedData('vulnrichment', 'CVE-2024-38475.json')].flatMap((f) => parseCatalogDocument(JSON.parse(fs.readFileSync(f, 'utf8'))).records),
+      ...parseCatalogDocument(sshRecord).records,
+    ]);
     report = await runScan(
       parseScope(SCOPE),
-      ['www.good.test', '127.0.6.1', 'bad.county.test', 'soon.bare.test', 'legacy.county.test', 'services.county.test', 'hang.county.test', 'redirect.county.test', 'rebind.county.test', 'alias.county.test'],
+      ['www.good.test', '127.0.6.1', 'bad.county.test', 'soon.bare.test', 'legacy.county.test', 'services.county.test', 'hang.county.test', 'redirect.county.test', 'rebind.county.test', 'alias.county.test', 'gone.county.test'],
       { ports: PORTS, dns: new DnsClient([{ host: dns.address, port: dns.port }], 1000), ca: [ca.cert], smtpPort: 2525, tlsTimeoutMs: 1500, httpTimeoutMs: 2000, connectTimeoutMs: 800, vulnLookup: (vendor) => recordsNamingVendor(catalog, vendor) },
     );
   }, 60_000);
@@ -185,6 +194,9 @@ describe('hygiene scan of loopback targets', () => {
     expect(found).toContain('tls-cert-untrusted');
     expect(found).toContain('tls-cert-expiring');
     for (const id of ['tls-cert-expired', 'tls-cert-self-signed', 'tls-cert-hostname-mismatch', 'tls-weak-key', 'tls-tls10', 'http-hsts-missing']) expect(found).not.toContain(id);
+    // HSTS for a day only; the well-run site's two years pass.
+    expect(found).toContain('http-hsts-short');
+    expect(checks('www.good.test')).not.toContain('http-hsts-short');
     // bare.test has a TXT record but neither SPF nor DMARC.
     expect(report.findings.filter((f) => f.host === 'bare.test').map((f) => f.check)).toEqual(expect.arrayContaining(['email-spf-missing', 'email-dmarc-missing']));
   });
@@ -207,8 +219,14 @@ describe('hygiene scan of loopback targets', () => {
     expect(found).toContain('service-ftp');
     expect(found).toContain('service-rdp');
     expect(found).toContain('service-database');
-    expect(found).not.toContain('service-telnet');
-    expect(h.ports.map((p) => `${p.port}/${p.service}`)).toEqual(['21/ftp', '22/ssh', '3389/ms-wbt-server', '5432/postgresql']);
+    expect(found).toContain('service-telnet');
+    expect(found).toContain('service-smb');
+    expect(found).toContain('service-remote-admin');
+    expect(checks('www.good.test')).not.toContain('service-telnet');
+    expect(h.ports.map((p) => `${p.port}/${p.service}`)).toEqual(['21/ftp', '22/ssh', '23/telnet', '445/microsoft-ds', '3389/ms-wbt-server', '5432/postgresql', '5900/vnc']);
+    // OpenSSH 7.4 is in the range of the (test) CVE record below; it is not in CISA's KEV catalog.
+    expect(h.findings.find((f) => f.check === 'vuln-cve')).toMatchObject({ severity: 'medium', subject: 'CVE-2099-0001', port: 22 });
+    expect(found).not.toContain('vuln-kev');
     expect(h.software.map((s) => `${s.product} ${s.version}`).sort()).toEqual(['OpenSSH 7.4', 'ProFTPD 1.3.5']);
     // Ports that greet are not mistaken for TLS.
     expect(h.tls).toEqual([]);
@@ -219,7 +237,9 @@ describe('hygiene scan of loopback targets', () => {
     expect(h.ports.map((p) => p.port)).toEqual([443, 8443]);
     expect(h.tls).toEqual([]);
     expect(h.durationMs).toBeLessThan(30_000);
-    expect(report.hosts).toHaveLength(10);
+    expect(report.hosts).toHaveLength(11);
+    // A name that does not exist: said so, nothing else tried.
+    expect(host('gone.county.test').findings.map((f) => f.check)).toEqual(['host-unreachable']);
   });
 
   it('never follows a redirect, a CNAME or a DNS answer outside the scope, and says so', () => {
