@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   /** The time zone whose calendar decides "today" for elections (countdown, election-day mode). */
   timeZone: Type.String({ minLength: 1 }),
   /** DNS servers the hygiene scanner asks ("127.0.0.1:5353"); empty: the system resolvers. */
+  /** Certificate authorities (PEM) the scanner and monitors trust besides the public ones (a private authority). */
+  scanCa: Type.Array(Type.String({ minLength: 1 })),
   scanDnsServers: Type.Array(Type.String({ pattern: '^(\\[[0-9a-fA-F:]+\\]|[0-9.]+|[0-9a-fA-F:]+)(:\\d{1,5})?$' })),
 });
 
@@ -69,6 +71,13 @@ function validTimeZone(tz: string): string {
   } catch {
     throw new Error(`Invalid configuration:\n  timeZone: EOC_TIME_ZONE must be an IANA time zone such as America/Chicago (got ${JSON.stringify(tz)})`);
   }
+}
+
+/** EOC_SCAN_CA_FILE must be a PEM file of certificates: checked at start. */
+function caFile(file: string): string {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`Invalid configuration:\n  scanCa: EOC_SCAN_CA_FILE must be a PEM file of certificates (${file})`);
+  return text;
 }
 
 /** EOC_STIX_SCHEMA_DIR must hold the OASIS schemas: checked at start, not at the first object stored. */
@@ -107,6 +116,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     readCache: boolOf(env.EOC_READ_CACHE, true),
     timeZone: validTimeZone(env.EOC_TIME_ZONE ?? 'America/New_York'),
     scanDnsServers: (env.EOC_SCAN_DNS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    scanCa: env.EOC_SCAN_CA_FILE ? [caFile(path.resolve(env.EOC_SCAN_CA_FILE))] : [],
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];
   if (errors.length > 0) {

@@ -20,6 +20,8 @@ import { emailHandler, webhookHandler } from './notifications/delivery.js';
 import { vulnRoutes } from './vulns/routes.js';
 import { logScanRoutes } from './logscans/routes.js';
 import { scanningRoutes } from './scanning/routes.js';
+import { monitoringRoutes } from './monitoring/routes.js';
+import { MonitorRunner } from './monitoring/runner.js';
 import { ScanScheduler, scanJobHandler } from './scanning/service.js';
 import { assetVulnMatchHandler, stixVulnerabilityHandler, vulnMatchHandler } from './vulns/service.js';
 
@@ -40,6 +42,7 @@ export function registerDomains(app: App, ctx: AppContext): void {
   intelRoutes(app, ctx);
   logScanRoutes(app, ctx);
   scanningRoutes(app, ctx);
+  monitoringRoutes(app, ctx);
   taxiiRoutes(app, ctx);
   notificationRoutes(app, ctx);
   vulnRoutes(app, ctx);
@@ -68,9 +71,12 @@ export function startWorkers(ctx: AppContext, roles: { general: boolean; scanner
     const scanner = new JobWorker({ db: ctx.db, log: ctx.log, workerId: `${ctx.config.nodeId}-scanner`, handlers: { 'scan.run': scanJobHandler(ctx) }, concurrency: 2, leaseMs: 15 * 60_000 });
     const unkick = ctx.jobs.onKick(() => scanner.kick());
     const schedule = new ScanScheduler(ctx);
+    // Monitors of public election services run beside the scans, on one scanner node at a time.
+    const monitorRunner = new MonitorRunner(ctx);
     scanner.start();
     schedule.start();
-    stops.push(unkick, () => schedule.stop(), () => scanner.stop());
+    void monitorRunner.start().catch((error: unknown) => ctx.log.error({ err: error }, 'monitors did not start'));
+    stops.push(unkick, () => schedule.stop(), () => scanner.stop(), () => monitorRunner.stop());
   }
   return async () => {
     for (const stop of stops) await stop();

@@ -8,6 +8,7 @@ export * from './elections/schema.js';
 export * from './incidents/schema.js';
 export * from './intel/schema.js';
 export * from './logscans/schema.js';
+export * from './monitoring/schema.js';
 export * from './notifications/schema.js';
 export * from './platform/events/schema.js';
 export * from './platform/jobs/schema.js';

@@ -167,6 +167,7 @@ export async function applyRules(tx: Tx, e: SequencedEvent, options: { reportsDo
   // Victim notifications: every member of the office (AMBER+STRICT, owned by it, so the policy keeps it there).
   if (e.type === 'victim.matched') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'A threat touches one of your systems'), '/inventory/alerts');
   // A log scan that found known threats: the office, privately (the same kind of notice).
+  if (e.type === 'monitor.alert') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'A monitored service changed'), '/monitoring');
   if (e.type === 'scan.critical-found') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'A critical finding on your systems'), '/scanning');
   if (e.type === 'log-scan.matched') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'Threats seen in your log'), `/logs/${e.recordId}`);
   if (options.webhooks !== false && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {

@@ -249,6 +249,7 @@ export function scanJobHandler(ctx: AppContext) {
     try {
       report = await runScan(parseScope(a.scope), scan.targets, {
         ratePerSecond: a.ratePerSecond,
+        ...(ctx.config.scanCa.length ? { ca: ctx.config.scanCa } : {}),
         vulnLookup: (vendor) => recordsForVendor(ctx, vendor),
         ...(ctx.config.scanDnsServers.length ? { dns: new DnsClient(ctx.config.scanDnsServers.map(parseServer).filter((x): x is Server => x !== null)) } : {}),
       });

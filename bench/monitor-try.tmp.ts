@@ -1,0 +1,20 @@
+import http from 'node:http';
+import { Scheduler } from '../src/monitoring/scheduler.js';
+import { probe, type MonitorSpec } from '../src/monitoring/probes.js';
+import { parseScope } from '../src/scanning/scope.js';
+import { DnsClient } from '../src/scanning/dns-client.js';
+const N = Number(process.argv[2] ?? 10000);
+const INTERVAL = Number(process.argv[3] ?? 30000);
+const servers: http.Server[] = [];
+for (let i = 0; i < 20; i++) { const s = http.createServer((q, r) => r.end('<html><title>Results</title><p>ok</p></html>')); await new Promise<void>((res) => s.listen(8080, `127.0.10.${i + 1}`, () => res())); servers.push(s); }
+const scope = parseScope('127.0.10.0/24');
+const ctx = { dns: new DnsClient([]) };
+let checks = 0, down = 0;
+const sched = new Scheduler<MonitorSpec>(async (spec) => { const r = await probe(spec, ctx); checks++; if (r.status !== 'up') down++; }, { concurrency: 2000 });
+for (let i = 0; i < N; i++) sched.add({ id: String(i), kind: 'http', target: `http://127.0.10.${(i % 20) + 1}:8080/p${i}`, intervalMs: INTERVAL, timeoutMs: 10000, scope });
+const cpu0 = process.cpuUsage(); const t0 = Date.now();
+sched.start();
+await new Promise((r) => setTimeout(r, 65000));
+const cpu = process.cpuUsage(cpu0); const secs = (Date.now() - t0) / 1000;
+console.log(JSON.stringify({ N, checks, down, perSec: checks / secs, p50: sched.drift.percentile(50), p99: sched.drift.percentile(99), max: sched.drift.percentile(100), cpuPct: (cpu.user + cpu.system) / 1e4 / secs, rssMiB: process.memoryUsage().rss / 1048576, skipped: sched.skipped }));
+process.exit(0);

@@ -1,0 +1,55 @@
+// HTTP routes of election-day monitoring: monitors (create, list with counts, one with its status and
+// outages, history, change, delete) and an office's public status page.
+import { Type } from '@sinclair/typebox';
+import type { App } from '../platform/http/server.js';
+import type { AppContext } from '../platform/context.js';
+import { IdParams } from '../platform/http/schemas.js';
+import { actorOf } from '../access/auth-plugin.js';
+import { DNS_RECORD_TYPES, MONITOR_KINDS } from './probes.js';
+import { createMonitor, deleteMonitor, getMonitor, listMonitors, monitorHistory, presentMonitor, publicStatus, updateMonitor, type MonitorInput } from './service.js';
+import type { MaintenanceWindow } from './schema.js';
+
+const tags = ['Monitoring'];
+const Window = Type.Object({ start: Type.String({ format: 'date-time' }), end: Type.String({ format: 'date-time' }), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+
+export function monitoringRoutes(app: App, ctx: AppContext): void {
+  app.post('/api/v1/monitors', {
+    schema: {
+      tags,
+      summary: "Watch a public service of the office: an HTTP(S) page, a TLS certificate, DNS records or a TCP port (the office's approved targets only)",
+      body: Type.Object({
+        kind: Type.Union(MONITOR_KINDS.map((k) => Type.Literal(k))),
+        target: Type.String({ minLength: 1, maxLength: 2000, description: 'http: a URL; tls: host[:port]; dns: a domain name; tcp: host:port' }),
+        intervalSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+        failuresBeforeDown: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'failed checks in a row before down (default 2)' })),
+        expectStatus: Type.Optional(Type.Tuple([Type.Integer({ minimum: 100, maximum: 599 }), Type.Integer({ minimum: 100, maximum: 599 })], { description: 'http: the status codes that count as up (default [200, 399])' })),
+        keyword: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'http: text the page must contain' })),
+        degradedMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000, description: 'http: slower than this is degraded (default 2000)' })),
+        integrity: Type.Optional(Type.Boolean({ description: "http: compare the page's meaningful content with its known-good state" })),
+        ignore: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50, description: 'http integrity: lines containing these words are routine (a visit counter)' })),
+        warnDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'tls: degraded when the certificate expires within this many days (default 14)' })),
+        records: Type.Optional(Type.Partial(Type.Object(Object.fromEntries(DNS_RECORD_TYPES.map((t) => [t, Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 50 })]))), { description: 'dns: the approved values, e.g. {"A": ["203.0.113.10"], "NS": ["ns1.example.net"]}' })),
+        maintenance: Type.Optional(Type.Array(Window, { maxItems: 50 })),
+        public: Type.Optional(Type.Boolean()),
+        orgId: Type.Optional(Type.String({ format: 'uuid' })),
+      }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => reply.status(201).send(presentMonitor(await createMonitor(ctx, actorOf(request), request.body as MonitorInput))));
+  app.get('/api/v1/monitors', {
+    schema: { tags, summary: 'Every monitor you may see, worst first, with counts by status', querystring: Type.Object({ orgId: Type.Optional(Type.String({ format: 'uuid' })), status: Type.Optional(Type.Union(['up', 'degraded', 'down', 'changed', 'pending'].map((s) => Type.Literal(s)))) }, { additionalProperties: false }) },
+  }, async (request) => listMonitors(ctx, actorOf(request), request.query as { orgId?: string; status?: string }));
+  app.get('/api/v1/monitors/:id', { schema: { tags, summary: 'A monitor with its status (up, degraded, down, changed, pending), last check and outages', params: IdParams } }, async (request) => getMonitor(ctx, actorOf(request), (request.params as { id: string }).id));
+  app.get('/api/v1/monitors/:id/history', {
+    schema: { tags, summary: 'Uptime and latency in five-minute buckets', params: IdParams, querystring: Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 }) }, { additionalProperties: false }) },
+  }, async (request) => monitorHistory(ctx, actorOf(request), (request.params as { id: string }).id, (request.query as { hours: number }).hours));
+  app.patch('/api/v1/monitors/:id', {
+    schema: { tags, summary: 'Pause or resume, set maintenance windows, show on the public page, or accept the current content as known-good', params: IdParams, body: Type.Object({ paused: Type.Optional(Type.Boolean()), maintenance: Type.Optional(Type.Array(Window, { maxItems: 50 })), public: Type.Optional(Type.Boolean()), acceptContent: Type.Optional(Type.Literal(true)) }, { additionalProperties: false }) },
+  }, async (request) => updateMonitor(ctx, actorOf(request), (request.params as { id: string }).id, request.body as { paused?: boolean; maintenance?: MaintenanceWindow[]; public?: boolean; acceptContent?: boolean }));
+  app.delete('/api/v1/monitors/:id', { schema: { tags, summary: 'Remove a monitor', params: IdParams } }, async (request, reply) => {
+    await deleteMonitor(ctx, actorOf(request), (request.params as { id: string }).id);
+    return reply.status(204).send();
+  });
+  app.get('/api/v1/status-pages/:id', { schema: { tags, summary: "An office's public status page (id: the office): the services it chose, status only", params: IdParams } }, async (request) => publicStatus(ctx, (request.params as { id: string }).id));
+}
