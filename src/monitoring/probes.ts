@@ -134,6 +134,7 @@ async function probeHttp(spec: MonitorSpec, ctx: ProbeContext): Promise<ProbeRes
       continue;
     }
     const latencyMs = elapsed(t0);
+    const big = res.truncated ? ` (the page is larger than ${MAX_BODY_BYTES / 1048576} MiB; its first MiB was read)` : '';
     const [min, max] = o.expectStatus ?? [200, 399];
     if (res.status < min || res.status > max) return { status: 'down', latencyMs, httpStatus: res.status, message: `HTTP ${res.status} (expected ${min}–${max})` };
     if (o.keyword && !res.body.includes(o.keyword)) return { status: 'down', latencyMs, httpStatus: res.status, message: `the page does not contain "${o.keyword}"` };
@@ -147,8 +148,8 @@ async function probeHttp(spec: MonitorSpec, ctx: ProbeContext): Promise<ProbeRes
       if (latencyMs > (o.degradedMs ?? 2000)) return { status: 'degraded', latencyMs, httpStatus: res.status, contentHash: hash, contentLines: lines.slice(0, 2000), message: `slow: ${latencyMs} ms` };
       return { status: 'up', latencyMs, httpStatus: res.status, contentHash: hash, contentLines: lines.slice(0, 2000), message: `HTTP ${res.status}` };
     }
-    if (latencyMs > (o.degradedMs ?? 2000)) return { status: 'degraded', latencyMs, httpStatus: res.status, message: `slow: ${latencyMs} ms` };
-    return { status: 'up', latencyMs, httpStatus: res.status, message: `HTTP ${res.status}` };
+    if (latencyMs > (o.degradedMs ?? 2000)) return { status: 'degraded', latencyMs, httpStatus: res.status, message: `slow: ${latencyMs} ms${big}` };
+    return { status: 'up', latencyMs, httpStatus: res.status, message: `HTTP ${res.status}${big}` };
   }
 }
 

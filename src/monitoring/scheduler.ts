@@ -158,13 +158,14 @@ export class Scheduler<T extends Schedulable> {
     while (this.heap.length && this.heap[0]!.nextAt <= now) {
       const entry = this.pop()!;
       if (entry.removed) continue;
-      const plannedAt = entry.nextAt;
-      // The next turn is planned from this one; turns missed while a check was still running are skipped.
-      entry.nextAt = plannedAt + entry.item.intervalMs;
-      while (entry.nextAt <= now) {
+      // Turns missed entirely (the node was busy, or the last check still ran) are skipped, counted; the latest
+      // turn due runs now, and the next is planned from it.
+      while (entry.nextAt + entry.item.intervalMs <= now) {
         entry.nextAt += entry.item.intervalMs;
         this.skipped += 1;
       }
+      const plannedAt = entry.nextAt;
+      entry.nextAt = plannedAt + entry.item.intervalMs;
       this.push(entry);
       if (entry.running) {
         this.skipped += 1;

@@ -12,6 +12,8 @@ export interface HttpResponse {
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
   readonly url: string;
+  /** The body was longer than the cap and only its start was read. */
+  readonly truncated?: boolean;
 }
 
 export interface HttpTarget {
@@ -63,7 +65,7 @@ export async function request(guard: Guard, t: HttpTarget, path: string, options
       const finish = () => {
         clearTimeout(timer);
         res.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), url });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), url, ...(size >= options.maxBodyBytes ? { truncated: true } : {}) });
       };
       res.on('data', (chunk: Buffer) => {
         if (size >= options.maxBodyBytes) return;
