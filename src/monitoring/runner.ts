@@ -8,6 +8,7 @@ import type { UserActor } from '../access/actor.js';
 import { orgs, users } from '../access/schema.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
+import { monitorChecks, monitorDrift, monitorsScheduled, monitorTurnsSkipped } from '../platform/http/metrics.js';
 import { emitEvent } from '../platform/events/outbox.js';
 import { addNote } from '../incidents/case-service.js';
 import { reportIncident } from '../incidents/report-service.js';
@@ -147,8 +148,10 @@ export class MonitorRunner {
     }
   }
 
-  private async check(spec: MonitorSpec, _plannedAt: number): Promise<void> {
+  private async check(spec: MonitorSpec, plannedAt: number): Promise<void> {
+    monitorDrift.observe(Math.max(0, Date.now() - plannedAt) / 1000);
     const result = await probe(spec, { dns: this.dns, ...(this.ctx.config.scanCa.length ? { ca: this.ctx.config.scanCa } : {}) });
+    monitorChecks.inc({ status: result.status });
     const l = this.live.get(spec.id);
     if (!l || l.spec !== spec) return;
     const now = Date.now();
@@ -273,6 +276,8 @@ export class MonitorRunner {
 
   /** Last checks and samples, in two statements for every monitor that ran since the last flush. */
   async flush(): Promise<void> {
+    monitorsScheduled.set(this.scheduler.size);
+    monitorTurnsSkipped.set(this.scheduler.skipped);
     const seen = this.pendingSeen;
     const samples = this.pendingSamples;
     this.pendingSeen = new Map();

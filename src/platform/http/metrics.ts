@@ -1,5 +1,5 @@
 // Prometheus metrics at /metrics: request counts and latency per route, plus the process defaults.
-import { collectDefaultMetrics, Counter, Histogram, Registry, Gauge } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry, Gauge, Summary } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 
 export const registry = new Registry();
@@ -7,6 +7,11 @@ collectDefaultMetrics({ register: registry });
 
 export const liveConnections = new Gauge({ name: 'eoc_live_connections', help: 'Open live-event (SSE) streams on this node', registers: [registry] });
 export const eventsDelivered = new Counter({ name: 'eoc_live_events_delivered_total', help: 'Events written to live streams', registers: [registry] });
+
+export const monitorDrift = new Summary({ name: 'eoc_monitor_check_drift_seconds', help: 'How late monitor checks start against their schedule (last 60 s)', percentiles: [0.5, 0.9, 0.99, 1], maxAgeSeconds: 60, ageBuckets: 6, registers: [registry] });
+export const monitorChecks = new Counter({ name: 'eoc_monitor_checks_total', help: 'Monitor checks run, by result', labelNames: ['status'], registers: [registry] });
+export const monitorsScheduled = new Gauge({ name: 'eoc_monitors_scheduled', help: 'Monitors on this node\'s schedule', registers: [registry] });
+export const monitorTurnsSkipped = new Gauge({ name: 'eoc_monitor_turns_skipped', help: 'Check turns skipped because the node or the check was busy', registers: [registry] });
 
 const requests = new Counter({ name: 'eoc_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
 const duration = new Histogram({
