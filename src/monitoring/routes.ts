@@ -38,8 +38,17 @@ export function monitoringRoutes(app: App, ctx: AppContext): void {
     },
   }, async (request, reply) => reply.status(201).send(presentMonitor(await createMonitor(ctx, actorOf(request), request.body as MonitorInput))));
   app.get('/api/v1/monitors', {
-    schema: { tags, summary: 'Every monitor you may see, worst first, with counts by status', querystring: Type.Object({ orgId: Type.Optional(Type.String({ format: 'uuid' })), status: Type.Optional(Type.Union(['up', 'degraded', 'down', 'changed', 'pending'].map((s) => Type.Literal(s)))) }, { additionalProperties: false }) },
-  }, async (request) => listMonitors(ctx, actorOf(request), request.query as { orgId?: string; status?: string }));
+    schema: {
+      tags,
+      summary: 'Monitors you may see, worst first (up to limit), with counts by status and by state over all of them',
+      querystring: Type.Object({
+        orgId: Type.Optional(Type.String({ format: 'uuid' })),
+        status: Type.Optional(Type.Union(['up', 'degraded', 'down', 'changed', 'pending'].map((s) => Type.Literal(s)))),
+        state: Type.Optional(Type.String({ pattern: '^[0-9]{2}$', description: 'a state FIPS code: only its monitors in the list' })),
+        limit: Type.Integer({ minimum: 1, maximum: 50_000, default: 1000 }),
+      }, { additionalProperties: false }),
+    },
+  }, async (request) => listMonitors(ctx, actorOf(request), request.query as { orgId?: string; status?: string; state?: string; limit: number }));
   app.get('/api/v1/monitors/:id', { schema: { tags, summary: 'A monitor with its status (up, degraded, down, changed, pending), last check and outages', params: IdParams } }, async (request) => getMonitor(ctx, actorOf(request), (request.params as { id: string }).id));
   app.get('/api/v1/monitors/:id/history', {
     schema: { tags, summary: 'Uptime and latency in five-minute buckets', params: IdParams, querystring: Type.Object({ hours: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 }) }, { additionalProperties: false }) },

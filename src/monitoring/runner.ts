@@ -38,13 +38,13 @@ interface Live {
 }
 
 const inMaintenance = (windows: readonly MaintenanceWindow[], at: number) => windows.some((w) => Date.parse(w.start) <= at && at < Date.parse(w.end));
-const isFailure = (s: ProbeResult['status']) => s === 'down' || s === 'changed';
+const isFailure = (s: MonitorStatus) => s === 'down' || s === 'changed';
 
 export class MonitorRunner {
   private readonly live = new Map<string, Live>();
   private readonly scheduler: Scheduler<MonitorSpec>;
   private readonly dns: DnsClient;
-  private pendingSeen = new Map<string, { at: Date; latencyMs: number | null; message: string; failures: number }>();
+  private pendingSeen = new Map<string, { at: Date; latencyMs: number | null; message: string; failures: number; status?: MonitorStatus }>();
   private pendingSamples = new Map<string, { bucket: number; checks: number; up: number; latencySum: number; latencyMax: number }>();
   private timers: NodeJS.Timeout[] = [];
   private lastReload = new Date(0);
@@ -135,8 +135,9 @@ export class MonitorRunner {
       // At start the checks spread over one interval; a monitor added or changed later is checked within a second.
       this.scheduler.add(spec, first ? undefined : Date.now() + Math.floor(Math.random() * Math.min(spec.intervalMs, 1000)));
     }
-    // Deleted monitors.
-    if (this.live.size) {
+    // Deleted monitors: the full list is read only when the count says some went.
+    const [count] = rowsOf<{ n: number }>(await this.ctx.db.execute(sql`select count(*)::int as n from monitors where not paused`));
+    if (this.live.size && Number(count?.n ?? 0) < this.live.size) {
       const ids = rowsOf<{ id: string }>(await this.ctx.db.execute(sql`select id from monitors where not paused`)).map((r) => r.id);
       const present = new Set(ids);
       for (const id of [...this.live.keys()]) {
@@ -165,7 +166,11 @@ export class MonitorRunner {
     }
     l.failures = isFailure(result.status) ? l.failures + 1 : 0;
     const next = this.decide(l, result);
-    this.pendingSeen.set(spec.id, { at: new Date(now), latencyMs: result.latencyMs, message: result.message, failures: l.failures });
+    // Moves between pending, up and degraded touch no outage or incident: they go with the batched writes (at a
+    // node's start every monitor leaves pending at once). Failures and recoveries are written at once.
+    const quiet = next !== l.status && !isFailure(next) && l.status !== 'down' && l.status !== 'changed';
+    if (quiet) l.status = next;
+    this.pendingSeen.set(spec.id, { at: new Date(now), latencyMs: result.latencyMs, message: result.message, failures: l.failures, ...(quiet ? { status: next } : {}) });
     if (next !== l.status && !l.changing) {
       l.changing = true;
       try {
@@ -283,9 +288,10 @@ export class MonitorRunner {
     this.pendingSeen = new Map();
     this.pendingSamples = new Map();
     if (seen.size) {
-      const rows = [...seen].map(([id, v]) => ({ id, at: v.at.toISOString(), latency: v.latencyMs, message: v.message.slice(0, 1000), failures: v.failures }));
-      await this.ctx.db.execute(sql`update monitors m set last_check_at = x.at::timestamptz, last_latency_ms = x.latency, message = x.message, consecutive_failures = x.failures
-        from json_to_recordset(${JSON.stringify(rows)}::json) as x(id uuid, at text, latency int, message text, failures int) where m.id = x.id`);
+      const rows = [...seen].map(([id, v]) => ({ id, at: v.at.toISOString(), latency: v.latencyMs, message: v.message.slice(0, 1000), failures: v.failures, status: v.status ?? null }));
+      await this.ctx.db.execute(sql`update monitors m set last_check_at = x.at::timestamptz, last_latency_ms = x.latency, message = x.message, consecutive_failures = x.failures,
+          status = coalesce(x.status, m.status), status_since = case when x.status is not null and x.status <> m.status then x.at::timestamptz else m.status_since end
+        from json_to_recordset(${JSON.stringify(rows)}::json) as x(id uuid, at text, latency int, message text, failures int, status text) where m.id = x.id`);
     }
     if (samples.size) {
       const rows = [...samples].map(([key, s]) => ({ id: key.split('|')[0], bucket: new Date(s.bucket).toISOString(), checks: s.checks, up: s.up, sum: s.latencySum, max: s.latencyMax }));

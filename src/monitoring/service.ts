@@ -163,15 +163,37 @@ export async function getMonitor(ctx: AppContext, actor: Actor, id: string) {
   return { ...presentMonitor(m), outages: outages.map((o) => ({ status: o.status, message: o.message, startedAt: o.startedAt.toISOString(), endedAt: o.endedAt?.toISOString() ?? null, durationSeconds: o.durationSeconds, incidentId: o.incidentId, inMaintenance: o.inMaintenance })) };
 }
 
-export async function listMonitors(ctx: AppContext, actor: Actor, q: { orgId?: string; status?: string }) {
+/**
+ * Monitors the viewer may see, worst first (up to `limit`), with counts by status and by state over all of them —
+ * so a national board of 30,000 services loads its map and tiles without shipping every healthy one.
+ */
+export async function listMonitors(ctx: AppContext, actor: Actor, q: { orgId?: string; status?: string; state?: string; limit?: number }) {
   const user = requireUser(actor);
   const where: SQL[] = [readableBy(monitors, user)];
   if (q.orgId) where.push(sql`${monitors.ownerOrg} = ${q.orgId}::uuid`);
   if (q.status) where.push(sql`${monitors.status} = ${q.status}`);
-  const rows = await ctx.db.select({ m: monitors, orgName: orgs.name, stateCode: orgs.stateCode }).from(monitors).innerJoin(orgs, eq(orgs.id, monitors.ownerOrg)).where(and(...where)).orderBy(sql`case ${monitors.status} when 'down' then 0 when 'changed' then 1 when 'degraded' then 2 when 'pending' then 3 else 4 end`, asc(orgs.name), asc(monitors.name)).limit(50_000);
+  const stateOf = sql<string | null>`left(${orgs.fips}, 2)`;
+  const filtered = q.state ? [...where, sql`${stateOf} = ${q.state}`] : where;
+  const rank = sql`case ${monitors.status} when 'down' then 0 when 'changed' then 1 when 'degraded' then 2 when 'pending' then 3 else 4 end`;
+  const [rows, groups] = await Promise.all([
+    ctx.db.select({ id: monitors.id, orgId: monitors.ownerOrg, orgName: orgs.name, stateCode: orgs.stateCode, fips: orgs.fips, name: monitors.name, kind: monitors.kind, target: monitors.target, status: monitors.status, statusSince: monitors.statusSince, message: monitors.message, lastLatencyMs: monitors.lastLatencyMs, paused: monitors.paused })
+      .from(monitors).innerJoin(orgs, eq(orgs.id, monitors.ownerOrg)).where(and(...filtered)).orderBy(rank, asc(orgs.name), asc(monitors.name)).limit(q.limit ?? 1000),
+    ctx.db.select({ state: stateOf, stateCode: sql<string | null>`min(${orgs.stateCode})`, status: monitors.status, n: sql<number>`count(*)::int` }).from(monitors).innerJoin(orgs, eq(orgs.id, monitors.ownerOrg)).where(and(...where)).groupBy(stateOf, monitors.status),
+  ]);
   const counts: Record<string, number> = { up: 0, degraded: 0, down: 0, changed: 0, pending: 0 };
-  for (const r of rows) counts[r.m.status] = (counts[r.m.status] ?? 0) + 1;
-  return { counts, items: rows.map((r) => ({ id: r.m.id, orgId: r.m.ownerOrg, orgName: r.orgName, stateCode: r.stateCode, name: r.m.name, kind: r.m.kind, target: r.m.target, status: r.m.status, statusSince: r.m.statusSince?.toISOString() ?? null, message: r.m.message, lastLatencyMs: r.m.lastLatencyMs, paused: r.m.paused })) };
+  const states = new Map<string, { fips: string; stateCode: string | null; counts: Record<string, number> }>();
+  for (const g of groups) {
+    counts[g.status] = (counts[g.status] ?? 0) + Number(g.n);
+    if (!g.state) continue;
+    const st = states.get(g.state) ?? { fips: g.state, stateCode: g.stateCode, counts: {} };
+    st.counts[g.status] = (st.counts[g.status] ?? 0) + Number(g.n);
+    states.set(g.state, st);
+  }
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    counts, total, byState: [...states.values()],
+    items: rows.map((r) => ({ id: r.id, orgId: r.orgId, orgName: r.orgName, stateCode: r.stateCode, stateFips: r.fips ? r.fips.slice(0, 2) : null, name: r.name, kind: r.kind, target: r.target, status: r.status, statusSince: r.statusSince?.toISOString() ?? null, message: r.message, lastLatencyMs: r.lastLatencyMs, paused: r.paused })),
+  };
 }
 
 /** Uptime and latency per bucket over the last `hours`. */

@@ -29,6 +29,7 @@ import { InventoryAlertsPage } from './pages/inventory-alerts.js';
 import { VulnerabilitiesPage } from './pages/vulnerabilities.js';
 import { LogsPage } from './pages/logs.js';
 import { ScanningPage } from './pages/scanning.js';
+import { MonitoringPage } from './pages/monitoring.js';
 import type { Countdown } from './incidents-api.js';
 
 export function App() {
@@ -139,6 +140,11 @@ function Header() {
                   Scanning
                 </Link>
               </li>
+              <li>
+                <Link to="/monitoring" aria-current={current('/monitoring')}>
+                  Monitoring
+                </Link>
+              </li>
               {!countdown?.electionDay && (
                 <li>
                   <Link to="/board" aria-current={current('/board')}>
@@ -208,6 +214,7 @@ function Page() {
   if (path === '/inventory') return <InventoryPage />;
   if (path === '/inventory/alerts') return <InventoryAlertsPage />;
   if (path === '/scanning') return <ScanningPage />;
+  if (path === '/monitoring') return <MonitoringPage />;
   if (path === '/logs' || /^\/logs\/[0-9a-f-]{36}$/.test(path)) return <LogsPage />;
   if (path === '/intel/feeds') return <FeedsPage />;
   if (path === '/intel/vulnerabilities') return <VulnerabilitiesPage />;
