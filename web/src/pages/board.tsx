@@ -101,6 +101,7 @@ export function BoardPage() {
         <Tile n={board.totals.breached} text="past their SLA" tone={board.totals.breached ? 'alert' : undefined} />
         <Tile n={board.totals.votingAffected} text="affecting voting or counting" tone={board.totals.votingAffected ? 'alert' : undefined} />
       </ul>
+      <MonitorTiles />
       <div className="grid-row grid-gap-4">
         <div className="grid-col-12 desktop:grid-col-8">
           <h2 className="font-sans-lg">{state ? `${state}: open incidents by county` : 'Open incidents by state'}</h2>
@@ -161,6 +162,27 @@ export function BoardPage() {
         </div>
       </div>
     </>
+  );
+}
+
+/** The monitored public services, beside the incidents: how many are down, changed or slow (refreshed every 15 s). */
+function MonitorTiles() {
+  const [counts, setCounts] = useState<Record<string, number> | null>(null);
+  useEffect(() => {
+    const load = () => void get<{ counts: Record<string, number>; total: number }>('/api/v1/monitors?limit=1').then((r) => setCounts(r.total ? r.counts : null), () => undefined);
+    load();
+    const t = window.setInterval(load, 15_000);
+    return () => window.clearInterval(t);
+  }, []);
+  if (!counts) return null;
+  return (
+    <ul className="board-tiles" aria-label="Monitored public services">
+      <Tile n={counts.down ?? 0} text="services down" tone={counts.down ? 'alert' : undefined} />
+      <Tile n={counts.changed ?? 0} text="changed (content or DNS)" tone={counts.changed ? 'alert' : undefined} />
+      <Tile n={counts.degraded ?? 0} text="slow or certificate expiring" />
+      <Tile n={counts.up ?? 0} text="services up" />
+      <li className="board-tile"><Link to="/monitoring">See every monitored service</Link></li>
+    </ul>
   );
 }
 
