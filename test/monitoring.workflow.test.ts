@@ -103,6 +103,8 @@ describe('election-day monitoring over the API', () => {
     for (const name of ['results page', 'health', 'results DNS', 'VPN port', 'lookup']) await waitFor(name, 'up');
     const cert = await waitFor('certificate', 'degraded');
     expect(cert.message).toContain('expires in');
+    expect(cert.incidentId).toBeNull();
+    await until('Fulton to hear of the expiring certificate', async () => ((await fulton.get('/api/v1/notifications')).json().items as Array<{ title: string }>).find((n) => n.title.startsWith('certificate: the certificate expires in')));
     // The clock and the visit counter move on every load; the monitor stays up.
     await new Promise((r) => setTimeout(r, 11_000));
     expect((await get(ids['results page']!)).status).toBe('up');
@@ -166,6 +168,22 @@ describe('election-day monitoring over the API', () => {
     expect(history.uptime).toBeLessThan(1);
   });
 
+  it('records an outage inside a maintenance window, without a new incident or a notification', { timeout: 90_000 }, async () => {
+    const fulton = client(node, tok.fulton);
+    const before = await get(ids.lookup!);
+    const told = (await fulton.get('/api/v1/notifications')).json().items.length;
+    const window = { start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3600_000).toISOString(), note: 'Moving the lookup to a new host' };
+    expect((await fulton.patch(`/api/v1/monitors/${ids.lookup}`, { maintenance: [window] })).statusCode).toBe(200);
+    state.failing = true;
+    const down = await waitFor('lookup', 'down');
+    expect(down.outages[0]).toMatchObject({ endedAt: null, incidentId: null });
+    expect(down.incidentId).toBe(before.incidentId);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await fulton.get('/api/v1/notifications')).json().items.length).toBe(told);
+    state.failing = false;
+    await waitFor('lookup', 'up');
+  });
+
   it('shows only the services an office makes public on its status page, to anyone', async () => {
     const fulton = client(node, tok.fulton);
     expect((await client(node).get(`/api/v1/status-pages/${org.fulton.id}`)).statusCode).toBe(404);
@@ -173,6 +191,12 @@ describe('election-day monitoring over the API', () => {
     const page = await client(node).get(`/api/v1/status-pages/${org.fulton.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.json()).toEqual({ office: 'Fulton County Elections', services: [{ name: 'results page', status: 'up', since: expect.any(String) }] });
+    const html = await client(node).get(`/status/${org.fulton.id}`);
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.body).toContain('Fulton County Elections: status of our online services');
+    expect(html.body).toContain('Working normally');
+    expect(html.body).not.toContain('lookup');
+    expect((await client(node).get(`/status/${org.cobb.id}`)).statusCode).toBe(404);
     expect((await client(node, tok.cobb).patch(`/api/v1/monitors/${ids['results page']}`, { public: false })).statusCode).toBe(404);
   });
 });

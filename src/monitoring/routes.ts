@@ -10,6 +10,21 @@ import { createMonitor, deleteMonitor, getMonitor, listMonitors, monitorHistory,
 import type { MaintenanceWindow } from './schema.js';
 
 const tags = ['Monitoring'];
+
+const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const WORDS: Record<string, [string, string]> = { up: ['Working normally', '#00a91c'], degraded: ['Slow or partly working', '#e5a000'], down: ['Not available', '#b50909'], pending: ['Being checked', '#71767a'] };
+
+/** An office's public status page as HTML: only the services it chose, their status, and when it last changed. */
+function statusHtml(page: Awaited<ReturnType<typeof publicStatus>> | null): string {
+  const head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="60">';
+  const style = '<style>body{font-family:"Source Sans Pro",Helvetica,Arial,sans-serif;margin:0;color:#1b1b1b}main{max-width:720px;margin:0 auto;padding:24px}li{list-style:none;border:1px solid #dfe1e2;border-left:8px solid;padding:12px;margin:8px 0}.s{font-weight:700}.skip{position:absolute;left:-999em}.skip:focus{left:8px}</style>';
+  if (!page) return `${head}<title>Status page not found</title>${style}</head><body><a class="skip" href="#main">Skip to the status</a><main id="main"><h1>No status page here</h1><p>This office has not published a status page.</p></main></body></html>`;
+  const items = page.services.map((s) => {
+    const [word, color] = WORDS[s.status] ?? WORDS.pending!;
+    return `<li style="border-left-color:${color}"><strong>${esc(s.name)}</strong><br><span class="s">${word}</span>${s.since ? ` since ${esc(new Date(s.since).toUTCString().slice(5, 22))} UTC` : ''}</li>`;
+  }).join('');
+  return `${head}<title>Status of ${esc(page.office)}'s services</title>${style}</head><body><a class="skip" href="#main">Skip to the status</a><main id="main"><h1>${esc(page.office)}: status of our online services</h1><ul>${items}</ul><p>This page updates every minute.</p></main></body></html>`;
+}
 const Window = Type.Object({ start: Type.String({ format: 'date-time' }), end: Type.String({ format: 'date-time' }), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
 
 export function monitoringRoutes(app: App, ctx: AppContext): void {
@@ -59,6 +74,13 @@ export function monitoringRoutes(app: App, ctx: AppContext): void {
   app.delete('/api/v1/monitors/:id', { schema: { tags, summary: 'Remove a monitor', params: IdParams } }, async (request, reply) => {
     await deleteMonitor(ctx, actorOf(request), (request.params as { id: string }).id);
     return reply.status(204).send();
+  });
+  // The same page for people: plain HTML anyone can open, refreshed every minute.
+  app.get('/status/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    const page = await publicStatus(ctx, (request.params as { id: string }).id).catch(() => null);
+    reply.header('cache-control', 'public, max-age=30').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+    if (!page) return reply.status(404).type('text/html; charset=utf-8').send(statusHtml(null));
+    return reply.type('text/html; charset=utf-8').send(statusHtml(page));
   });
   app.get('/api/v1/status-pages/:id', { schema: { tags, summary: "An office's public status page (id: the office): the services it chose, status only", params: IdParams } }, async (request) => publicStatus(ctx, (request.params as { id: string }).id));
 }

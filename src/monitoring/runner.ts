@@ -78,8 +78,15 @@ export class MonitorRunner {
       where settings.value->>'node' = ${node} or settings.updated_at < now() - make_interval(secs => ${LEASE_SECONDS})
       returning key`)).length > 0;
     if (held && !this.active) {
+      try {
+        await this.reload();
+      } catch (error) {
+        // Start over at the next renewal, from nothing.
+        this.lastReload = new Date(0);
+        this.live.clear();
+        throw error;
+      }
       this.active = true;
-      await this.reload();
       this.scheduler.start();
       this.loops.push(setInterval(() => void this.flush().catch((e: unknown) => this.ctx.log.error({ err: e }, 'monitor flush failed')), FLUSH_MS));
       this.loops.push(setInterval(() => void this.reload().catch((e: unknown) => this.ctx.log.error({ err: e }, 'monitor reload failed')), RELOAD_MS));
@@ -111,8 +118,15 @@ export class MonitorRunner {
     const since = this.lastReload;
     const first = since.getTime() === 0;
     const changed = await this.ctx.db.select().from(monitors).where(gt(monitors.updatedAt, since));
-    if (changed.length) this.lastReload = new Date(Math.max(...changed.map((m) => m.updatedAt.getTime())));
+    for (const m of changed) if (m.updatedAt > this.lastReload) this.lastReload = m.updatedAt;
     const scopes = new Map<string, ReturnType<typeof parseScope> | null>();
+    // Outages still open (of monitors this node does not hold yet), in one query.
+    const fresh = changed.filter((m) => !this.live.has(m.id)).map((m) => m.id);
+    const openOutages = new Map(
+      fresh.length
+        ? rowsOf<{ monitor_id: string; id: string }>(await this.ctx.db.execute(sql`select monitor_id, id from monitor_outages where ended_at is null and monitor_id = any(${`{${fresh.join(',')}}`}::uuid[])`)).map((r) => [r.monitor_id, r.id])
+        : [],
+    );
     for (const m of changed) {
       if (m.paused) {
         this.scheduler.remove(m.id);
@@ -130,8 +144,7 @@ export class MonitorRunner {
         ...(m.kind === 'dns' ? { dns: { records: o.records ?? {} } } : {}),
       };
       const prev = this.live.get(m.id);
-      const [outage] = prev ? [] : rowsOf<{ id: string }>(await this.ctx.db.execute(sql`select id from monitor_outages where monitor_id = ${m.id}::uuid and ended_at is null limit 1`));
-      this.live.set(m.id, { spec, row: m, status: prev?.status ?? m.status, failures: prev?.failures ?? m.consecutiveFailures, openOutage: prev?.openOutage ?? outage?.id ?? null, lastRecovery: prev?.lastRecovery ?? 0, changing: false });
+      this.live.set(m.id, { spec, row: m, status: prev?.status ?? m.status, failures: prev?.failures ?? m.consecutiveFailures, openOutage: prev?.openOutage ?? openOutages.get(m.id) ?? null, lastRecovery: prev?.lastRecovery ?? 0, changing: false });
       // At start the checks spread over one interval; a monitor added or changed later is checked within a second.
       this.scheduler.add(spec, first ? undefined : Date.now() + Math.floor(Math.random() * Math.min(spec.intervalMs, 1000)));
     }
@@ -169,7 +182,11 @@ export class MonitorRunner {
     // Moves between pending, up and degraded touch no outage or incident: they go with the batched writes (at a
     // node's start every monitor leaves pending at once). Failures and recoveries are written at once.
     const quiet = next !== l.status && !isFailure(next) && l.status !== 'down' && l.status !== 'changed';
-    if (quiet) l.status = next;
+    if (quiet) {
+      // A certificate about to expire is worth a word to the office (once, when it starts), though not an incident.
+      if (next === 'degraded' && spec.kind === 'tls' && l.status !== 'degraded' && !inMaintenance(l.row.maintenance, now)) void this.alert(l, `${l.row.name}: ${result.message}`, null);
+      l.status = next;
+    }
     this.pendingSeen.set(spec.id, { at: new Date(now), latencyMs: result.latencyMs, message: result.message, failures: l.failures, ...(quiet ? { status: next } : {}) });
     if (next !== l.status && !l.changing) {
       l.changing = true;
@@ -236,25 +253,25 @@ export class MonitorRunner {
         l.row = { ...l.row, incidentId };
         if (l.openOutage) await ctx.db.update(monitorOutages).set({ incidentId }).where(eq(monitorOutages.id, l.openOutage));
       }
-      await ctx.db.transaction(async (tx) => {
-        await emitEvent(tx, {
-          type: 'monitor.alert', recordKind: 'monitor', recordId: l.row.id,
-          sharing: { ownerOrg: l.row.ownerOrg, authorId: null, tlp: 'AMBER+STRICT', recipientOrgs: [], recipientUsers: [] },
-          payload: { id: l.row.id, title: `${title}: ${r.message}`.slice(0, 300), incidentId },
-        });
-      });
+      await this.alert(l, `${title}: ${r.message}`, incidentId);
     } else if (!failing && from !== 'pending' && (from === 'down' || from === 'changed') && incidentId && actor) {
       const minutes = outageSeconds !== null ? Math.max(1, Math.round(outageSeconds / 60)) : null;
       await addNote(ctx, actor, incidentId, `Recovered (${to})${minutes !== null ? ` after ${minutes} minute${minutes === 1 ? '' : 's'}` : ''}: ${r.message}`).catch(() => undefined);
-      await ctx.db.transaction(async (tx) => {
-        await emitEvent(tx, {
-          type: 'monitor.alert', recordKind: 'monitor', recordId: l.row.id,
-          sharing: { ownerOrg: l.row.ownerOrg, authorId: null, tlp: 'AMBER+STRICT', recipientOrgs: [], recipientUsers: [] },
-          payload: { id: l.row.id, title: `${l.row.name} recovered${minutes !== null ? ` after ${minutes} minute${minutes === 1 ? '' : 's'}` : ''}`, incidentId },
-        });
-      });
+      await this.alert(l, `${l.row.name} recovered${minutes !== null ? ` after ${minutes} minute${minutes === 1 ? '' : 's'}` : ''}`, incidentId);
     }
     ctx.relay.kick();
+  }
+
+  /** Tells the office, privately and at once. */
+  private async alert(l: Live, title: string, incidentId: string | null): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      await emitEvent(tx, {
+        type: 'monitor.alert', recordKind: 'monitor', recordId: l.row.id,
+        sharing: { ownerOrg: l.row.ownerOrg, authorId: null, tlp: 'AMBER+STRICT', recipientOrgs: [], recipientUsers: [] },
+        payload: { id: l.row.id, title: title.slice(0, 300), incidentId },
+      });
+    });
+    this.ctx.relay.kick();
   }
 
   /** The monitor reports as the person who set it up, named as the monitor. */

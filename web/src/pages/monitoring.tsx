@@ -230,6 +230,7 @@ export function MonitoringPage() {
       {!local && states.length > 0 && (
         <UsMap states={states} selected={state} onSelect={(f) => setState(state === f ? null : f)} look={{ fillOf: (s) => COLORS[worst(s.fips)], describe: (n, s) => `${n}: ${s ? `${s.value} service${s.value === 1 ? '' : 's'} not up` : 'no monitors'}`, label: 'Monitored services by state, coloured by the worst status', legend: <p className="font-body-2xs">Colour: the worst status of the state's monitored services. Choose a state to list them.</p> }} />
       )}
+      {local && <p>Your <a href={`/status/${me.org.id}`}>public status page</a> shows the services you choose (Show on the public status page), to anyone.</p>}
       {local && me.user.role !== 'viewer' && (adding ? <AddMonitor onDone={() => { setAdding(false); setMessage('Watching it now; the first check runs within seconds.'); load(); }} /> : <button type="button" className="usa-button" onClick={() => setAdding(true)}>Watch a service</button>)}
       <table className="usa-table usa-table--borderless usa-table--stacked width-full" data-testid="monitors">
         <caption className="usa-sr-only">Monitored services, worst first</caption>
