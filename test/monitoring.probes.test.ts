@@ -3,7 +3,6 @@
 // silent. Each gives a clear state and message within the check's timeout, with memory bounded by the body cap.
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe, type MonitorSpec } from '../src/monitoring/probes.js';
 import { DnsClient } from '../src/scanning/dns-client.js';

@@ -17,7 +17,7 @@ import { emitEvent } from '../platform/events/outbox.js';
 import { AppError, notFound } from '../platform/http/errors.js';
 import { enqueue, PermanentJobError } from '../platform/jobs/queue.js';
 import { recordsForVendor } from '../vulns/service.js';
-import { findingKey, severityRank, type Finding, type Severity } from './checks.js';
+import { findingKey, type Finding, type Severity } from './checks.js';
 import { DnsClient, parseServer, type Server } from './dns-client.js';
 import { runScan } from './engine.js';
 import { scanAuthorizations, scanFindings, scans, type FindingStatus, type ScanSummary, type ScanWindow } from './schema.js';
@@ -449,6 +449,3 @@ export async function reopenFinding(ctx: AppContext, actor: Actor, id: string) {
     return presentFinding(row!);
   });
 }
-
-export const worstOf = (severities: readonly string[]): Severity | null =>
-  (severities as Severity[]).reduce<Severity | null>((w, s) => (w === null || severityRank(s) < severityRank(w) ? s : w), null);
