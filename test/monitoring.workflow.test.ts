@@ -171,7 +171,10 @@ describe('election-day monitoring over the API', () => {
   it('records an outage inside a maintenance window, without a new incident or a notification', { timeout: 90_000 }, async () => {
     const fulton = client(node, tok.fulton);
     const before = await get(ids.lookup!);
-    const told = (await fulton.get('/api/v1/notifications')).json().items.length;
+    const aboutLookup = async () => ((await fulton.get('/api/v1/notifications')).json().items as Array<{ title: string }>).filter((n) => n.title.startsWith('lookup')).length;
+    // Earlier alerts (the recoveries just seen) may still be on their way: wait until they are in.
+    await until('the recovery notice', async () => ((await fulton.get('/api/v1/notifications')).json().items as Array<{ title: string }>).some((n) => n.title.startsWith('lookup recovered')));
+    const told = await aboutLookup();
     const window = { start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3600_000).toISOString(), note: 'Moving the lookup to a new host' };
     expect((await fulton.patch(`/api/v1/monitors/${ids.lookup}`, { maintenance: [window] })).statusCode).toBe(200);
     state.failing = true;
@@ -179,7 +182,26 @@ describe('election-day monitoring over the API', () => {
     expect(down.outages[0]).toMatchObject({ endedAt: null, incidentId: null });
     expect(down.incidentId).toBe(before.incidentId);
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await fulton.get('/api/v1/notifications')).json().items.length).toBe(told);
+    expect(await aboutLookup()).toBe(told);
+    state.failing = false;
+    await waitFor('lookup', 'up');
+  });
+
+  it('notes a service failing again right after recovering on the same incident, and tells no one again (flapping)', { timeout: 90_000 }, async () => {
+    const fulton = client(node, tok.fulton);
+    expect((await fulton.patch(`/api/v1/monitors/${ids.lookup}`, { maintenance: [] })).statusCode).toBe(200);
+    const before = await get(ids.lookup!);
+    const aboutLookup = async () => ((await fulton.get('/api/v1/notifications')).json().items as Array<{ title: string }>).filter((n) => n.title.startsWith('lookup')).length;
+    const told = await aboutLookup();
+    state.failing = true;
+    await waitFor('lookup', 'down');
+    const incident = await until('the flapping note', async () => {
+      const i = (await fulton.get(`/api/v1/incidents/${before.incidentId}`)).json();
+      return (i.timeline as Array<{ text: string }>).some((t) => t.text.includes('(flapping)')) ? i : null;
+    });
+    expect(incident.id).toBe(before.incidentId);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await aboutLookup()).toBe(told);
     state.failing = false;
     await waitFor('lookup', 'up');
   });

@@ -236,12 +236,12 @@ export class MonitorRunner {
     if (failing && actor) {
       const open = incidentId ? (await ctx.db.select({ status: incidents.status }).from(incidents).where(eq(incidents.id, incidentId)))[0] : undefined;
       const title = to === 'changed' ? `${l.row.name}: content or records changed` : `${l.row.name} is down`;
-      if (incidentId && open && open.status !== 'closed' && open.status !== 'resolved') {
-        await addNote(ctx, actor, incidentId, `The monitor saw it again (${to}): ${r.message}`);
-      } else if (incidentId && open && now - l.lastRecovery < FLAP_WINDOW_MS) {
-        // Flapping: the same incident, noted, and nobody paged again.
-        await addNote(ctx, actor, incidentId, `Down again within ${Math.round((now - l.lastRecovery) / 60_000)} minutes of recovering (flapping): ${r.message}`).catch(() => undefined);
-        return ctx.relay.kick();
+      // Flapping: failing again soon after recovering is noted on the same incident, and nobody is told again.
+      const flapping = l.lastRecovery > 0 && now - l.lastRecovery < FLAP_WINDOW_MS;
+      const stillOpen = open && open.status !== 'closed' && open.status !== 'resolved';
+      if (incidentId && open && (stillOpen || flapping)) {
+        await addNote(ctx, actor, incidentId, flapping ? `${to === 'changed' ? 'Changed' : 'Down'} again ${Math.max(1, Math.round((now - l.lastRecovery) / 60_000))} minute(s) after recovering (flapping): ${r.message}` : `The monitor saw it again (${to}): ${r.message}`).catch(() => undefined);
+        if (flapping) return ctx.relay.kick();
       } else {
         const incident = await reportIncident(ctx, actor, {
           title, category: 'software-error', component: l.row.kind === 'dns' ? 'website' : 'election-night-results-site', symptom: to === 'changed' ? 'compromised' : 'unavailable',
