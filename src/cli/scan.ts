@@ -99,7 +99,7 @@ export function registerScan(program: Command): void {
     .option('--rate <n>', 'new connections per second, for the whole scan (default: no limit)', positiveInt)
     .option('--concurrency <n>', 'hosts scanned at once (default 32)', positiveInt)
     .option('--ca <file>', 'also trust the certificate authorities in this PEM file')
-    .option('--catalog <paths...>', 'KEV catalog and CVE JSON 5 files or folders, to name known vulnerabilities of detected versions')
+    .option('--catalog <path>', 'a KEV catalog or CVE JSON 5 file or folder, to name known vulnerabilities of detected versions (repeat it, or separate with commas)', (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)])
     .option('--data-dir <dir>', "use the platform's vulnerability catalog from this embedded database")
     .option('--database-url <url>', "use the platform's vulnerability catalog from this PostgreSQL database")
     .option('--no-ciphers', 'find the protocol versions only, without listing every accepted cipher suite')
