@@ -86,6 +86,10 @@ describe('hygiene scanning over the API', () => {
     const approved = await client(node, tok.analyst).post(`/api/v1/scan-authorizations/${authId}/decision`, { decision: 'approve', note: 'Results site confirmed with the county IT lead.' });
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ status: 'approved', decision: { note: 'Results site confirmed with the county IT lead.' } });
+    // The first scheduled scan is a quarter of an hour away; "scan now" does not wait.
+    const firstIn = (Date.parse(approved.json().nextScanAt) - Date.now()) / 60_000;
+    expect(firstIn).toBeGreaterThan(14);
+    expect(firstIn).toBeLessThanOrEqual(15);
     // A target outside the scope is refused before anything is queued.
     const outside = await fulton.post('/api/v1/scans', { authorizationId: authId, targets: ['127.0.6.41'] });
     expect(outside.statusCode).toBe(400);

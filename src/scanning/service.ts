@@ -40,6 +40,9 @@ export const ACCEPTANCE = {
   ].join(' '),
 } as const;
 
+/** How long after approval the first scheduled scan runs. */
+const FIRST_SCAN_AFTER_MS = 15 * 60_000;
+
 const isCenterAnalyst = (u: UserActor) => u.orgType === 'operations-center' && (u.role === 'analyst' || u.role === 'org-admin');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalid = (field: string, message: string) => new AppError('validation-failed', message, { details: [{ field, message }] });
@@ -104,7 +107,8 @@ export async function decideAuthorization(ctx: AppContext, actor: Actor, id: str
     const approve = input.decision === 'approve';
     const [row] = await tx.update(scanAuthorizations).set({
       status: approve ? 'approved' : 'rejected', decidedBy: user.userId, decidedByName: user.name, decidedAt: new Date(), decisionNote: input.note?.trim() || null,
-      ...(approve ? { nextScanAt: new Date() } : {}), updatedAt: new Date(),
+      // The first scan runs a quarter of an hour after approval (or at once, with Scan now), then on its pace.
+      ...(approve ? { nextScanAt: new Date(Date.now() + FIRST_SCAN_AFTER_MS) } : {}), updatedAt: new Date(),
     }).where(eq(scanAuthorizations.id, id)).returning();
     await recordAudit(tx, user, { action: approve ? 'scanning.authorization-approved' : 'scanning.authorization-rejected', targetKind: 'scan-authorization', targetId: id, details: { note: input.note ?? null } });
     return row!;
