@@ -41,6 +41,9 @@ export function requireWrite(actor: Actor): UserActor {
   return user;
 }
 
+/** An analyst or administrator of an operations center: approves scanning, acts for offices. */
+export const isCenterAnalyst = (u: UserActor): boolean => u.orgType === 'operations-center' && (u.role === 'analyst' || u.role === 'org-admin');
+
 export function isOrgAdmin(actor: Actor, orgId: string): boolean {
   if (actor.kind === 'system') return true;
   if (actor.via === 'token' && !actor.scopes.includes('admin')) return false;

@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { SYSTEM } from '../access/actor.js';
 import { createCollection, listAllCollections } from '../intel/collections-service.js';
+import { isUuid } from '../platform/http/schemas.js';
 import { choice, dbOptions, print, withContext, type DbFlags } from './shared.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const orgList = (value: string): string[] => {
   const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const id of ids) if (!UUID.test(id)) throw new InvalidArgumentError(`"${id}" is not an organisation id (see eoc orgs list)`);
+  for (const id of ids) if (!isUuid(id)) throw new InvalidArgumentError(`"${id}" is not an organisation id (see eoc orgs list)`);
   return ids;
 };
 

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../platform/http/server.js';
 import type { AppContext } from '../platform/context.js';
 import { IdParams } from '../platform/http/schemas.js';
+import { escapeHtml } from '../platform/text/html.js';
 import { actorOf } from '../access/auth-plugin.js';
 import { DNS_RECORD_TYPES, MONITOR_KINDS } from './probes.js';
 import { createMonitor, deleteMonitor, getMonitor, listMonitors, monitorHistory, presentMonitor, publicStatus, updateMonitor, type MonitorInput } from './service.js';
@@ -11,7 +12,7 @@ import type { MaintenanceWindow } from './schema.js';
 
 const tags = ['Monitoring'];
 
-const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 const WORDS: Record<string, [string, string]> = { up: ['Working normally', '#00a91c'], degraded: ['Slow or partly working', '#e5a000'], down: ['Not available', '#b50909'], pending: ['Being checked', '#71767a'] };
 
 /** An office's public status page as HTML: only the services it chose, their status, and when it last changed. */

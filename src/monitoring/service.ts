@@ -2,7 +2,7 @@
 // only targets the office has approved: the systems in its inventory and its approved scanning scope — and
 // everyone the policy allows reads their status, history and outages.
 import { and, asc, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
-import { requireUser, requireWrite, type Actor, type UserActor } from '../access/actor.js';
+import { isCenterAnalyst, requireUser, requireWrite, type Actor, type UserActor } from '../access/actor.js';
 import { defaultRecipientOrgs } from '../access/orgs-service.js';
 import { readableBy } from '../access/policy.js';
 import { orgs } from '../access/schema.js';
@@ -10,7 +10,8 @@ import { assets } from '../assets/schema.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import type { Db, Tx } from '../platform/db/client.js';
-import { AppError, notFound } from '../platform/http/errors.js';
+import { AppError, invalidField, notFound } from '../platform/http/errors.js';
+import { isUuid } from '../platform/http/schemas.js';
 import { scanAuthorizations } from '../scanning/schema.js';
 import { hostName, normaliseAddress, parseScope, parseTarget, targetInScope, type Scope } from '../scanning/scope.js';
 import { DNS_RECORD_TYPES, hostPort, MONITOR_KINDS, type MonitorKind } from './probes.js';
@@ -18,9 +19,6 @@ import { monitorOutages, monitorSamples, monitors, type MaintenanceWindow, type 
 
 export type MonitorRow = typeof monitors.$inferSelect;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const invalid = (field: string, message: string) => new AppError('validation-failed', message, { details: [{ field, message }] });
-const isCenterAnalyst = (u: UserActor) => u.orgType === 'operations-center' && (u.role === 'analyst' || u.role === 'org-admin');
 
 /** An office's approved targets: the names and networks of its inventory, and its approved scanning scope. */
 export async function approvedScope(db: Db | Tx, orgId: string): Promise<Scope | null> {
@@ -47,19 +45,15 @@ export async function approvedScope(db: Db | Tx, orgId: string): Promise<Scope |
   return parsed.length ? { entries: parsed } : null;
 }
 
-export interface MonitorInput {
+/** What a monitor is asked with: its target and schedule, and the options of its kind (stored as given). */
+export interface MonitorInput extends Omit<MonitorOptions, 'records'> {
   readonly kind: MonitorKind;
   readonly target: string;
   readonly intervalSeconds: number;
   readonly name?: string;
   readonly timeoutSeconds?: number;
   readonly failuresBeforeDown?: number;
-  readonly expectStatus?: [number, number];
-  readonly keyword?: string;
-  readonly degradedMs?: number;
-  readonly integrity?: boolean;
-  readonly ignore?: string[];
-  readonly warnDays?: number;
+  /** Checked against the DNS record types before it is stored. */
   readonly records?: Partial<Record<string, string[]>>;
   readonly maintenance?: MaintenanceWindow[];
   readonly public?: boolean;
@@ -74,36 +68,40 @@ export function targetHost(kind: MonitorKind, target: string): string {
     try {
       url = new URL(t);
     } catch {
-      throw invalid('target', 'An HTTP monitor watches a web address: http:// or https:// and the host.');
+      throw invalidField('target', 'An HTTP monitor watches a web address: http:// or https:// and the host.');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('target', 'An HTTP monitor watches an http:// or https:// address.');
-    if (url.username || url.password) throw invalid('target', 'Do not put a user name or password in the address.');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidField('target', 'An HTTP monitor watches an http:// or https:// address.');
+    if (url.username || url.password) throw invalidField('target', 'Do not put a user name or password in the address.');
     return url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   }
   if (kind === 'dns') {
     const name = hostName(t);
-    if (!name || !name.includes('.')) throw invalid('target', 'A DNS monitor watches a domain name (results.county.gov).');
+    if (!name || !name.includes('.')) throw invalidField('target', 'A DNS monitor watches a domain name (results.county.gov).');
     return name;
   }
   const hp = hostPort(t, kind === 'tls' ? 443 : 0);
-  if (!hp || (kind === 'tcp' && !hp.port) || !(normaliseAddress(hp.host) || hostName(hp.host))) throw invalid('target', kind === 'tcp' ? 'A TCP monitor watches a host and port (vpn.county.gov:443).' : 'A TLS monitor watches a host, with its port if not 443.');
+  if (!hp || (kind === 'tcp' && !hp.port) || !(normaliseAddress(hp.host) || hostName(hp.host))) throw invalidField('target', kind === 'tcp' ? 'A TCP monitor watches a host and port (vpn.county.gov:443).' : 'A TLS monitor watches a host, with its port if not 443.');
   return hp.host.toLowerCase();
 }
 
+function checkMaintenance(windows: readonly MaintenanceWindow[] | undefined): void {
+  for (const w of windows ?? []) if (Number.isNaN(Date.parse(w.start)) || Number.isNaN(Date.parse(w.end)) || Date.parse(w.end) <= Date.parse(w.start)) throw invalidField('maintenance', 'A maintenance window has a start and a later end (date and time).');
+}
+
 function checkInput(input: MonitorInput): void {
-  if (!(MONITOR_KINDS as readonly string[]).includes(input.kind)) throw invalid('kind', `kind is one of ${MONITOR_KINDS.join(', ')}.`);
-  if (!Number.isInteger(input.intervalSeconds) || input.intervalSeconds < 10 || input.intervalSeconds > 86_400) throw invalid('intervalSeconds', 'Check every 10 seconds at the most often, once a day at the least.');
+  if (!(MONITOR_KINDS as readonly string[]).includes(input.kind)) throw invalidField('kind', `kind is one of ${MONITOR_KINDS.join(', ')}.`);
+  if (!Number.isInteger(input.intervalSeconds) || input.intervalSeconds < 10 || input.intervalSeconds > 86_400) throw invalidField('intervalSeconds', 'Check every 10 seconds at the most often, once a day at the least.');
   const timeout = input.timeoutSeconds ?? Math.min(10, input.intervalSeconds);
-  if (!Number.isInteger(timeout) || timeout < 1 || timeout > Math.min(60, input.intervalSeconds)) throw invalid('timeoutSeconds', 'The timeout is 1 to 60 seconds, and no longer than the interval.');
-  if (input.failuresBeforeDown !== undefined && (!Number.isInteger(input.failuresBeforeDown) || input.failuresBeforeDown < 1 || input.failuresBeforeDown > 10)) throw invalid('failuresBeforeDown', 'Between 1 and 10 failed checks in a row.');
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > Math.min(60, input.intervalSeconds)) throw invalidField('timeoutSeconds', 'The timeout is 1 to 60 seconds, and no longer than the interval.');
+  if (input.failuresBeforeDown !== undefined && (!Number.isInteger(input.failuresBeforeDown) || input.failuresBeforeDown < 1 || input.failuresBeforeDown > 10)) throw invalidField('failuresBeforeDown', 'Between 1 and 10 failed checks in a row.');
   if (input.kind === 'dns') {
     const records = input.records ?? {};
     const types = Object.keys(records);
-    if (!types.length) throw invalid('records', 'Give the approved DNS records to compare, e.g. {"A": ["203.0.113.10"]}.');
-    for (const t of types) if (!(DNS_RECORD_TYPES as readonly string[]).includes(t)) throw invalid('records', `Record types are ${DNS_RECORD_TYPES.join(', ')}.`);
+    if (!types.length) throw invalidField('records', 'Give the approved DNS records to compare, e.g. {"A": ["203.0.113.10"]}.');
+    for (const t of types) if (!(DNS_RECORD_TYPES as readonly string[]).includes(t)) throw invalidField('records', `Record types are ${DNS_RECORD_TYPES.join(', ')}.`);
   }
-  for (const w of input.maintenance ?? []) if (Number.isNaN(Date.parse(w.start)) || Number.isNaN(Date.parse(w.end)) || Date.parse(w.end) <= Date.parse(w.start)) throw invalid('maintenance', 'A maintenance window has a start and a later end (date and time).');
-  if ((input.ignore ?? []).some((i) => i.length > 200) || (input.ignore ?? []).length > 50) throw invalid('ignore', 'At most 50 ignore rules of 200 characters.');
+  checkMaintenance(input.maintenance);
+  if ((input.ignore ?? []).some((i) => i.length > 200) || (input.ignore ?? []).length > 50) throw invalidField('ignore', 'At most 50 ignore rules of 200 characters.');
 }
 
 export async function createMonitor(ctx: AppContext, actor: Actor, input: MonitorInput): Promise<MonitorRow> {
@@ -114,7 +112,7 @@ export async function createMonitor(ctx: AppContext, actor: Actor, input: Monito
   if (orgId !== user.orgId && !isCenterAnalyst(user)) throw new AppError('forbidden', 'Only the office, or the operations center for it, sets up its monitors.');
   return ctx.db.transaction(async (tx) => {
     const [org] = await tx.select({ id: orgs.id }).from(orgs).where(and(eq(orgs.id, orgId), eq(orgs.active, true)));
-    if (!org) throw invalid('orgId', 'No active organisation has this id.');
+    if (!org) throw invalidField('orgId', 'No active organisation has this id.');
     const scope = await approvedScope(tx, orgId);
     if (!scope || !targetInScope(scope, parseTarget(host))) {
       throw new AppError('validation-failed', `${host} is not among the office's approved targets: add it to the inventory (Our systems) or to an approved scanning scope first.`, { details: [{ field: 'target', message: 'not an approved target of the office' }] });
@@ -144,7 +142,7 @@ export function presentMonitor(m: MonitorRow) {
 }
 
 async function readable(db: Db | Tx, user: UserActor, id: string): Promise<MonitorRow> {
-  if (!UUID.test(id)) throw notFound('The monitor');
+  if (!isUuid(id)) throw notFound('The monitor');
   const [row] = await db.select().from(monitors).where(and(eq(monitors.id, id), readableBy(monitors, user)));
   if (!row) throw notFound('The monitor');
   return row;
@@ -209,7 +207,7 @@ export async function monitorHistory(ctx: AppContext, actor: Actor, id: string, 
 
 export async function updateMonitor(ctx: AppContext, actor: Actor, id: string, patch: { paused?: boolean; maintenance?: MaintenanceWindow[]; public?: boolean; acceptContent?: boolean }) {
   const user = requireWrite(actor);
-  for (const w of patch.maintenance ?? []) if (Number.isNaN(Date.parse(w.start)) || Number.isNaN(Date.parse(w.end)) || Date.parse(w.end) <= Date.parse(w.start)) throw invalid('maintenance', 'A maintenance window has a start and a later end (date and time).');
+  checkMaintenance(patch.maintenance);
   return ctx.db.transaction(async (tx) => {
     const m = await own(tx, user, id);
     const [row] = await tx.update(monitors).set({
@@ -234,7 +232,7 @@ export async function deleteMonitor(ctx: AppContext, actor: Actor, id: string): 
 
 /** The public status page of an office: its monitors marked public, with status only. */
 export async function publicStatus(ctx: AppContext, orgId: string) {
-  if (!UUID.test(orgId)) throw notFound('The status page');
+  if (!isUuid(orgId)) throw notFound('The status page');
   const [org] = await ctx.db.select({ name: orgs.name }).from(orgs).where(and(eq(orgs.id, orgId), eq(orgs.active, true)));
   const rows = await ctx.db.select({ name: monitors.name, status: monitors.status, since: monitors.statusSince }).from(monitors).where(and(eq(monitors.ownerOrg, orgId), eq(monitors.public, true))).orderBy(asc(monitors.name));
   if (!org || !rows.length) throw notFound('The status page');

@@ -7,6 +7,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../platform/context.js';
 import { PermanentJobError, type ClaimedJob, type JobHandler } from '../platform/jobs/queue.js';
 import { outbox } from '../platform/events/schema.js';
+import { escapeHtml } from '../platform/text/html.js';
 import { readableBy } from '../access/policy.js';
 import { orgs, users } from '../access/schema.js';
 import { emailLog, webhookDeliveries, webhooks } from './schema.js';
@@ -27,10 +28,6 @@ async function stillReadable(ctx: AppContext, seq: number, viewer: { userId: str
     .limit(1);
   const [ok] = await ctx.db.select({ one: sql`1` }).from(outbox).where(and(eq(outbox.id, latest!.id), readableBy(outbox, viewer)));
   return ok ? { event, latest: latest! } : null;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** What an email may say. Email leaves the platform's control, so AMBER+STRICT and RED mails name nothing. */

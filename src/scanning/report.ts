@@ -11,6 +11,7 @@ import type { AppContext } from '../platform/context.js';
 import { heading, pdfBuffer, tlpBanner } from '../platform/files/pdf.js';
 import { csvLine } from '../platform/http/csv.js';
 import { notFound } from '../platform/http/errors.js';
+import { escapeHtml } from '../platform/text/html.js';
 import { median } from '../platform/text/stats.js';
 import { CHECKS, SEVERITIES, type Severity } from './checks.js';
 import { scanAuthorizations, scanFindings, scans } from './schema.js';
@@ -93,7 +94,7 @@ export function officeCsv(r: OfficeReport): string {
   return out;
 }
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 /** Open findings by severity after each scan, as stacked bars (SVG, readable without script). */
 function trendSvg(trend: OfficeReport['trend']): string {

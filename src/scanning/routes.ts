@@ -2,6 +2,7 @@
 // (request, list, one with its full report), findings (list, accept as false positive or risk, reopen) and
 // the reports (per office as HTML, PDF, CSV or JSON; per state as a roll-up).
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import type { App } from '../platform/http/server.js';
 import type { AppContext } from '../platform/context.js';
 import { IdParams } from '../platform/http/schemas.js';
@@ -21,6 +22,17 @@ const Window = Type.Object({
   end: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
 }, { additionalProperties: false });
 const Format = (formats: string[], fallback: string) => Type.Object({ format: Type.Union(formats.map((f) => Type.Literal(f)), { default: fallback }) }, { additionalProperties: false });
+type Format = 'html' | 'pdf' | 'csv' | 'json';
+
+/** A report in the format asked: JSON as is, CSV and PDF as downloads, HTML as a page that runs no script. */
+async function sendReport(reply: FastifyReply, format: Format, filename: string, as: { json: () => unknown; csv: () => string; pdf: () => Promise<Buffer>; html: () => string }) {
+  reply.header('cache-control', 'private, no-store');
+  if (format === 'json') return as.json();
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`).send(as.csv());
+  if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="${filename}.pdf"`).send(await as.pdf());
+  return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(as.html());
+}
+
 const STATUSES = ['open', 'new', 'active', 'mitigated', 're-detected', 'accepted'] as const;
 
 export function scanningRoutes(app: App, ctx: AppContext): void {
@@ -87,23 +99,13 @@ export function scanningRoutes(app: App, ctx: AppContext): void {
   }, async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const report = await officeReport(ctx, actorOf(request), id);
-    const format = (request.query as { format: string }).format;
-    reply.header('cache-control', 'private, no-store');
-    if (format === 'json') return report;
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="hygiene-${id}.csv"`).send(officeCsv(report));
-    if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="hygiene-${id}.pdf"`).send(await officePdf(report));
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(officeHtml(report));
+    return sendReport(reply, (request.query as { format: Format }).format, `hygiene-${id}`, { json: () => report, csv: () => officeCsv(report), pdf: () => officePdf(report), html: () => officeHtml(report) });
   });
   app.get('/api/v1/scan-reports/state/:id', {
     schema: { tags, summary: "A state's roll-up across its offices (id: the state)", params: IdParams, querystring: Format(['html', 'pdf', 'csv', 'json'], 'html') },
   }, async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const r = await stateRollup(ctx, actorOf(request), id);
-    const format = (request.query as { format: string }).format;
-    reply.header('cache-control', 'private, no-store');
-    if (format === 'json') return r;
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="hygiene-rollup-${id}.csv"`).send(rollupCsv(r));
-    if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="hygiene-rollup-${id}.pdf"`).send(await rollupPdf(r));
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(rollupHtml(r));
+    return sendReport(reply, (request.query as { format: Format }).format, `hygiene-rollup-${id}`, { json: () => r, csv: () => rollupCsv(r), pdf: () => rollupPdf(r), html: () => rollupHtml(r) });
   });
 }

@@ -5,7 +5,7 @@
 // the office at once. Every read goes through the sharing policy (owned by the office, AMBER to its state and
 // the operations center by default).
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { requireUser, requireWrite, type Actor, type UserActor } from '../access/actor.js';
+import { isCenterAnalyst, requireUser, requireWrite, type Actor, type UserActor } from '../access/actor.js';
 import { defaultRecipientOrgs } from '../access/orgs-service.js';
 import { readableBy } from '../access/policy.js';
 import { orgs } from '../access/schema.js';
@@ -14,7 +14,8 @@ import { nextElectionFor } from '../elections/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf, type Tx } from '../platform/db/client.js';
 import { emitEvent } from '../platform/events/outbox.js';
-import { AppError, notFound } from '../platform/http/errors.js';
+import { AppError, invalidField, notFound } from '../platform/http/errors.js';
+import { isUuid } from '../platform/http/schemas.js';
 import { enqueue, PermanentJobError } from '../platform/jobs/queue.js';
 import { recordsForVendor } from '../vulns/service.js';
 import { findingKey, type Finding, type Severity } from './checks.js';
@@ -43,9 +44,6 @@ export const ACCEPTANCE = {
 /** How long after approval the first scheduled scan runs. */
 const FIRST_SCAN_AFTER_MS = 15 * 60_000;
 
-const isCenterAnalyst = (u: UserActor) => u.orgType === 'operations-center' && (u.role === 'analyst' || u.role === 'org-admin');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const invalid = (field: string, message: string) => new AppError('validation-failed', message, { details: [{ field, message }] });
 
 export interface AuthorizationInput {
   readonly scope: readonly string[];
@@ -59,18 +57,18 @@ export interface AuthorizationInput {
 function checkWindow(w: ScanWindow | undefined): void {
   if (!w) return;
   const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
-  if (!hhmm.test(w.start) || !hhmm.test(w.end)) throw invalid('window', 'The window start and end are times of day, HH:MM (24-hour).');
-  if (w.days.some((d) => !Number.isInteger(d) || d < 0 || d > 6) || new Set(w.days).size !== w.days.length) throw invalid('window.days', 'Days are 0 (Sunday) to 6 (Saturday), each once.');
+  if (!hhmm.test(w.start) || !hhmm.test(w.end)) throw invalidField('window', 'The window start and end are times of day, HH:MM (24-hour).');
+  if (w.days.some((d) => !Number.isInteger(d) || d < 0 || d > 6) || new Set(w.days).size !== w.days.length) throw invalidField('window.days', 'Days are 0 (Sunday) to 6 (Saturday), each once.');
 }
 
 export async function requestAuthorization(ctx: AppContext, actor: Actor, input: AuthorizationInput): Promise<Authorization> {
   const user = requireWrite(actor);
-  if (input.accept !== true) throw invalid('accept', 'The office must accept the scanning terms (accept: true) for its request to be considered.');
+  if (input.accept !== true) throw invalidField('accept', 'The office must accept the scanning terms (accept: true) for its request to be considered.');
   let scope;
   try {
     scope = parseScope(input.scope);
   } catch (error) {
-    if (error instanceof ScopeError) throw invalid('scope', error.message);
+    if (error instanceof ScopeError) throw invalidField('scope', error.message);
     throw error;
   }
   checkWindow(input.window);
@@ -78,7 +76,7 @@ export async function requestAuthorization(ctx: AppContext, actor: Actor, input:
   if (orgId !== user.orgId && !isCenterAnalyst(user)) throw new AppError('forbidden', 'Only the office itself, or the operations center on its behalf, asks for its systems to be scanned.');
   return ctx.db.transaction(async (tx) => {
     const [org] = await tx.select({ id: orgs.id, type: orgs.type }).from(orgs).where(and(eq(orgs.id, orgId), eq(orgs.active, true)));
-    if (!org) throw invalid('orgId', 'No active organisation has this id.');
+    if (!org) throw invalidField('orgId', 'No active organisation has this id.');
     const [row] = await tx.insert(scanAuthorizations).values({
       ownerOrg: orgId, authorId: user.userId, tlp: 'AMBER', recipientOrgs: await defaultRecipientOrgs(tx, orgId),
       scope: scope.entries.map((e) => e.text), acceptanceText: ACCEPTANCE.text, acceptanceVersion: ACCEPTANCE.version,
@@ -92,7 +90,7 @@ export async function requestAuthorization(ctx: AppContext, actor: Actor, input:
 }
 
 async function readableAuthorization(ctx: AppContext | { db: Tx }, user: UserActor, id: string): Promise<Authorization> {
-  if (!UUID.test(id)) throw notFound('The scan authorisation');
+  if (!isUuid(id)) throw notFound('The scan authorisation');
   const [row] = await ctx.db.select().from(scanAuthorizations).where(and(eq(scanAuthorizations.id, id), readableBy(scanAuthorizations, user)));
   if (!row) throw notFound('The scan authorisation');
   return row;
@@ -163,11 +161,11 @@ export async function getAuthorization(ctx: AppContext, actor: Actor, id: string
 function targetsOf(a: Authorization, asked: readonly string[] | undefined): string[] {
   const scope = parseScope(a.scope);
   const targets = asked?.length ? [...asked] : a.scope.filter((s) => !s.startsWith('*.'));
-  if (!targets.length) throw invalid('targets', 'The scope has only wildcards: name the hosts to scan.');
+  if (!targets.length) throw invalidField('targets', 'The scope has only wildcards: name the hosts to scan.');
   try {
     planTargets(scope, targets);
   } catch (error) {
-    if (error instanceof ScopeError) throw invalid('targets', error.message);
+    if (error instanceof ScopeError) throw invalidField('targets', error.message);
     throw error;
   }
   return targets;
@@ -204,7 +202,7 @@ export function presentScan(s: ScanRun, options: { report?: boolean } = {}) {
 
 export async function getScanRun(ctx: AppContext, actor: Actor, id: string) {
   const user = requireUser(actor);
-  if (!UUID.test(id)) throw notFound('The scan');
+  if (!isUuid(id)) throw notFound('The scan');
   const [row] = await ctx.db.select().from(scans).where(and(eq(scans.id, id), readableBy(scans, user)));
   if (!row) throw notFound('The scan');
   return presentScan(row, { report: true });
@@ -231,7 +229,7 @@ function localClock(timeZone: string, at: Date): { weekday: number; time: string
 export function scanJobHandler(ctx: AppContext) {
   return async (payload: unknown): Promise<void> => {
     const scanId = (payload as { scanId?: string }).scanId;
-    if (!scanId || !UUID.test(scanId)) throw new PermanentJobError('scan.run needs a scanId');
+    if (!scanId || !isUuid(scanId)) throw new PermanentJobError('scan.run needs a scanId');
     const [scan] = await ctx.db.select().from(scans).where(eq(scans.id, scanId));
     if (!scan || scan.status === 'done' || (scan.status === 'failed' && scan.finishedAt)) return;
     const [a] = await ctx.db.select().from(scanAuthorizations).where(eq(scanAuthorizations.id, scan.authorizationId));
@@ -420,7 +418,7 @@ export function presentFinding(f: ScanFinding, orgName?: string) {
 }
 
 async function ownFinding(tx: Tx, user: UserActor, id: string): Promise<ScanFinding> {
-  if (!UUID.test(id)) throw notFound('The finding');
+  if (!isUuid(id)) throw notFound('The finding');
   const [row] = await tx.select().from(scanFindings).where(and(eq(scanFindings.id, id), readableBy(scanFindings, user)));
   if (!row) throw notFound('The finding');
   if (row.ownerOrg !== user.orgId && !isCenterAnalyst(user)) throw new AppError('forbidden', 'Only the office (or the operations center) decides about its findings.');
@@ -431,9 +429,9 @@ async function ownFinding(tx: Tx, user: UserActor, id: string): Promise<ScanFind
 export async function acceptFinding(ctx: AppContext, actor: Actor, id: string, input: { reason: string; until: string }) {
   const user = requireWrite(actor);
   const until = new Date(input.until);
-  if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now()) throw invalid('until', 'Give a date in the future until which the finding is accepted.');
-  if (until.getTime() > Date.now() + 366 * 86_400_000) throw invalid('until', 'A finding is accepted for a year at most; look at it again then.');
-  if (!input.reason.trim()) throw invalid('reason', 'Say why the finding is a false positive or an accepted risk.');
+  if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now()) throw invalidField('until', 'Give a date in the future until which the finding is accepted.');
+  if (until.getTime() > Date.now() + 366 * 86_400_000) throw invalidField('until', 'A finding is accepted for a year at most; look at it again then.');
+  if (!input.reason.trim()) throw invalidField('reason', 'Say why the finding is a false positive or an accepted risk.');
   return ctx.db.transaction(async (tx) => {
     const f = await ownFinding(tx, user, id);
     if (f.status === 'mitigated') throw new AppError('conflict', 'This finding is mitigated already.');

@@ -49,6 +49,8 @@ export class AppError extends Error {
 
 export const notFound = (what = 'The resource') => new AppError('not-found', `${what} was not found.`);
 export const forbidden = (message = 'You are not allowed to do this.') => new AppError('forbidden', message);
+/** A 400 about one field: the message is both the problem's detail and the field's. */
+export const invalidField = (field: string, message: string) => new AppError('validation-failed', message, { details: [{ field, message }] });
 export const badRequest = (message: string, details?: readonly ProblemDetail[]) =>
   new AppError('validation-failed', message, details ? { details } : {});
 
