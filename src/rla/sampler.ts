@@ -1,0 +1,275 @@
+// Rivest's consistent sampler, as VotingWorks' Arlo uses it, so that anyone with the seed and the manifests can
+// reproduce an audit's sample with the public Python tools — bit for bit. Written by hand (no JavaScript port
+// exists) from the reference's definitions:
+//   ticket(id, 1)   = sha256_uniform(sha256_hex(seed) + str(id))
+//   ticket(id, g+1) = next_fraction(ticket(id, g))
+//   sha256_uniform(x) = "0." + the decimal digits of SHA-256(x), zero-padded to 64, in reverse order
+// Ballots are drawn in increasing ticket order (Python compares the ticket strings, so do we); with replacement a
+// drawn ballot goes back with its next ticket. Arlo draws `take` tickets with 18 significant digits after the
+// first run of 9s, and its ballot ids are ((county, tabulator, batch), position).
+//
+// Speed: the first 64 bytes hashed are always the seed's hex digest, so their compression is done once
+// (PrefixedSha256). Only ballots whose first nine ticket digits could put them among the `take` smallest get their
+// full ticket computed; memory grows with the sample, never with the manifest.
+import crypto from 'node:crypto';
+import { PrefixedSha256, wordsMod1e9, wordsToBigInt } from './sha256-midstate.js';
+import { pyRepr, pyStr, type PyValue } from './python-repr.js';
+
+export const ARLO_TICKET_DIGITS = 18;
+
+export function sha256Hex(text: string): string {
+  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function uniformFromBigInt(v: bigint): string {
+  return `0.${[...v.toString(10).padStart(64, '0')].reverse().join('')}`;
+}
+
+/** sha256_uniform(text): the hash as a decimal fraction, digits reversed. */
+export function sha256Uniform(text: string): string {
+  return uniformFromBigInt(BigInt(`0x${sha256Hex(text)}`));
+}
+
+function firstNon9(x: string): number {
+  const x0 = `${x}0`;
+  for (let i = 2; i < x0.length; i++) if (x0[i]! < '9') return i;
+  return x0.length;
+}
+
+/** The reference's trim(): `digits` significant digits after the leading run of 9s, truncated. */
+export function trimTicket(x: string, digits: number): string {
+  return x.slice(0, firstNon9(x) + digits);
+}
+
+/** next_fraction(x): a pseudo-random fraction above x, derived from x alone. */
+export function nextFraction(x: string): string {
+  const x0 = `${x}0`;
+  const keep = x0.slice(0, firstNon9(x));
+  for (let i = 1; ; i++) {
+    const y = keep + sha256Uniform(`${x}:${i}`).slice(2);
+    if (y > x0) return y;
+  }
+}
+
+export function firstFraction(idText: string, seed: string): string {
+  return sha256Uniform(sha256Hex(seed) + idText);
+}
+
+interface Candidate<T> {
+  ticket: string;
+  item: T;
+  generation: number;
+}
+
+/** Python's tuple order on (ticket_number, id, generation); ids tie only if tickets do, which SHA-256 makes moot. */
+function before<T>(a: Candidate<T>, b: Candidate<T>): boolean {
+  return a.ticket < b.ticket || (a.ticket === b.ticket && a.generation < b.generation);
+}
+
+/** A binary heap; `higher(a, b)` true when a belongs nearer the root. */
+class Heap<E> {
+  readonly items: E[] = [];
+  constructor(private readonly higher: (a: E, b: E) => boolean) {}
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): E | undefined {
+    return this.items[0];
+  }
+  push(e: E): void {
+    const a = this.items;
+    a.push(e);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.higher(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): E | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.higher(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.higher(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * Keeps the `limit` smallest first tickets seen. `offer` takes the first nine ticket digits as a number (cheap to
+ * get from the hash) and a function for the full ticket, called only when the ballot might make the cut.
+ */
+export class TicketSelector<T> {
+  private readonly heap = new Heap<Candidate<T> & { k9: number }>((a, b) => before(b, a));
+  constructor(private readonly limit: number) {}
+
+  /** Ballots whose first nine digits exceed this cannot enter; Infinity while the selector fills. */
+  get bar(): number {
+    return this.heap.size < this.limit ? Infinity : this.heap.peek()!.k9;
+  }
+
+  offer(k9: number, fullTicket: () => string, item: () => T): void {
+    if (this.limit <= 0) return;
+    if (this.heap.size < this.limit) {
+      this.heap.push({ ticket: fullTicket(), item: item(), generation: 1, k9 });
+      return;
+    }
+    const worst = this.heap.peek()!;
+    if (k9 > worst.k9) return;
+    const ticket = fullTicket();
+    if (ticket >= worst.ticket) return;
+    this.heap.pop();
+    this.heap.push({ ticket, item: item(), generation: 1, k9 });
+  }
+
+  /** Merges another selector's candidates (a worker's share of the manifest). */
+  absorb(candidates: readonly Candidate<T>[]): void {
+    for (const c of candidates) this.offer(Number(c.ticket.slice(2, 11).padEnd(9, '0')), () => c.ticket, () => c.item);
+  }
+
+  candidates(): Candidate<T>[] {
+    return this.heap.items.map(({ ticket, item, generation }) => ({ ticket, item, generation }));
+  }
+}
+
+export interface Draw<T> {
+  /** The ticket number, trimmed as Arlo stores it. */
+  ticket: string;
+  item: T;
+  /** How many times this ballot has been drawn so far, this draw included (the reference's generation). */
+  timesSampled: number;
+}
+
+/** Draws `take` tickets in order from the candidates, putting each drawn ballot back with its next ticket if asked. */
+export function drawFromCandidates<T>(candidates: readonly Candidate<T>[], take: number, withReplacement: boolean, digits = ARLO_TICKET_DIGITS): Draw<T>[] {
+  const heap = new Heap<Candidate<T>>(before);
+  for (const c of candidates) heap.push(c);
+  const draws: Draw<T>[] = [];
+  while (draws.length < take && heap.size > 0) {
+    const t = heap.pop()!;
+    if (withReplacement) heap.push({ ticket: nextFraction(t.ticket), item: t.item, generation: t.generation + 1 });
+    draws.push({ ticket: trimTicket(t.ticket, digits), item: t.item, timesSampled: t.generation });
+  }
+  return draws;
+}
+
+/** The first nine ticket digits (the hash's nine lowest decimal digits, reversed) as a number. */
+const REVERSED3 = Int32Array.from({ length: 1000 }, (_, n) => (n % 10) * 100 + (Math.floor(n / 10) % 10) * 10 + Math.floor(n / 100));
+function reversedNine(r: number): number {
+  const high = Math.floor(r / 1e6);
+  const mid = Math.floor(r / 1e3) - high * 1e3;
+  return REVERSED3[r - high * 1e6 - mid * 1e3]! * 1e6 + REVERSED3[mid]! * 1e3 + REVERSED3[high]!;
+}
+
+/** The seed's hex digest as the 64 ASCII bytes every first ticket starts with. */
+function seedBlock(seed: string): Uint8Array {
+  return Buffer.from(sha256Hex(seed), 'ascii');
+}
+
+/** Consistent sample of arbitrary ids (each hashed as Python's str() of it). */
+export function sampleIds(seed: string, ids: Iterable<PyValue>, take: number, withReplacement: boolean, digits = ARLO_TICKET_DIGITS): Draw<PyValue>[] {
+  const hasher = new PrefixedSha256(seedBlock(seed));
+  const out = new Int32Array(8);
+  const selector = new TicketSelector<PyValue>(take);
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const text = pyStr(id);
+    if (seen.has(text)) throw new Error(`the id ${text} appears twice; every ballot id must be distinct`);
+    seen.add(text);
+    const bytes = Buffer.from(text, 'utf8');
+    hasher.digest(bytes, bytes.length, out);
+    const k9 = reversedNine(wordsMod1e9(out));
+    if (k9 > selector.bar) continue;
+    const words = out.slice();
+    selector.offer(k9, () => uniformFromBigInt(wordsToBigInt(words)), () => id);
+  }
+  return drawFromCandidates(selector.candidates(), take, withReplacement, digits);
+}
+
+export interface ManifestBatch {
+  county: string;
+  tabulator: string | null;
+  batch: string;
+  ballots: number;
+}
+
+export interface BallotRef {
+  county: string;
+  tabulator: string | null;
+  batch: string;
+  position: number;
+}
+
+/** Arlo's ballot id text: ((county, tabulator, batch), position). */
+export function ballotIdText(b: BallotRef): string {
+  return pyRepr([[b.county, b.tabulator, b.batch], b.position]);
+}
+
+/**
+ * Offers every ballot of the batches to the selector: ballot positions 1..n, hashed as Arlo's ids. The tail bytes
+ * are the batch's prefix and the position's digits, incremented in place.
+ */
+export function offerBatches(seed: string, batches: Iterable<ManifestBatch>, selector: TicketSelector<BallotRef>): void {
+  const hasher = new PrefixedSha256(seedBlock(seed));
+  const out = new Int32Array(8);
+  for (const b of batches) {
+    const prefix = Buffer.from(`(${pyRepr([b.county, b.tabulator, b.batch])}, `, 'utf8');
+    const start = prefix.length;
+    const long = start + 17 > 55;
+    // One-block tails reuse the prefix's rounds; a long county or batch name falls back to a plain buffer.
+    const buf = long ? new Uint8Array(start + 64) : hasher.setTailPrefix(prefix);
+    if (long) buf.set(prefix, 0);
+    // The position's digits, written as "1)" and carried like an odometer.
+    let digits = 1;
+    buf[start] = 0x31;
+    buf[start + 1] = 0x29;
+    let bar = selector.bar;
+    for (let position = 1; position <= b.ballots; position++) {
+      if (position > 1) {
+        let i = start + digits - 1;
+        while (i >= start && buf[i] === 0x39) {
+          buf[i] = 0x30;
+          i--;
+        }
+        if (i < start) {
+          buf.copyWithin(start + 1, start, start + digits);
+          buf[start] = 0x31;
+          digits++;
+          buf[start + digits] = 0x29;
+        } else buf[i]! += 1;
+      }
+      if (long) hasher.digest(buf, start + digits + 1, out);
+      else hasher.digestTail(start + digits + 1, out);
+      const k9 = reversedNine(wordsMod1e9(out));
+      if (k9 > bar) continue;
+      const words = out.slice();
+      const p = position;
+      selector.offer(k9, () => uniformFromBigInt(wordsToBigInt(words)), () => ({ county: b.county, tabulator: b.tabulator, batch: b.batch, position: p }));
+      bar = selector.bar;
+    }
+  }
+}
+
+/**
+ * Arlo's draw_sample: `take` draws from the manifests' ballots (positions 1..n in each batch), with replacement
+ * unless asked otherwise. Round k's draws are `sampleBallots(seed, batches, earlier + size).slice(earlier)`.
+ */
+export function sampleBallots(seed: string, batches: Iterable<ManifestBatch>, take: number, withReplacement = true): Draw<BallotRef>[] {
+  const selector = new TicketSelector<BallotRef>(take);
+  offerBatches(seed, batches, selector);
+  return drawFromCandidates(selector.candidates(), take, withReplacement);
+}
