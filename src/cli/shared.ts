@@ -1,7 +1,7 @@
 // What every `eoc` command shares: database flags, a one-shot context, output and argument parsing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config.js';
 import { createContext } from '../app.js';
 import type { AppContext } from '../platform/context.js';
@@ -52,16 +52,7 @@ export function print(json: boolean | undefined, value: unknown, human: string):
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
 }
 
-export const choice = <T extends string>(values: readonly T[], what: string) => (value: string): T => {
-  if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`${what} must be one of: ${values.join(', ')}`);
-  return value as T;
-};
-
-export const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-};
+export { choice, positiveInt } from './args.js';
 
 export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new Error('--password-stdin reads the password from standard input; pipe it in (echo … | eoc users create …).');
