@@ -228,6 +228,8 @@ function riskFromResults(type: AuditType, limit: number, contests: readonly Cont
       out.push({ contest: c.name, risk: r.risk, confirmed: r.confirmed });
     }
     if (problems.length) throw fileProblems(resultsFile, problems);
+    // A contest with no results yet has not been audited: its risk is still 1.
+    for (const c of contests) if (!out.some((r) => r.contest === c.name)) out.push({ contest: c.name, risk: 1, confirmed: false });
     return out;
   }
   if (!batchesFile) throw new AppError('validation-failed', 'Batch comparison needs the reported batch tallies: --batches FILE');
