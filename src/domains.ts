@@ -21,6 +21,7 @@ import { vulnRoutes } from './vulns/routes.js';
 import { logScanRoutes } from './logscans/routes.js';
 import { scanningRoutes } from './scanning/routes.js';
 import { monitoringRoutes } from './monitoring/routes.js';
+import { rlaRoutes } from './rla/routes.js';
 import { MonitorRunner } from './monitoring/runner.js';
 import { ScanScheduler, scanJobHandler } from './scanning/service.js';
 import { assetVulnMatchHandler, stixVulnerabilityHandler, vulnMatchHandler } from './vulns/service.js';
@@ -43,6 +44,7 @@ export function registerDomains(app: App, ctx: AppContext): void {
   logScanRoutes(app, ctx);
   scanningRoutes(app, ctx);
   monitoringRoutes(app, ctx);
+  rlaRoutes(app, ctx);
   taxiiRoutes(app, ctx);
   notificationRoutes(app, ctx);
   vulnRoutes(app, ctx);

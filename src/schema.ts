@@ -14,4 +14,5 @@ export * from './platform/events/schema.js';
 export * from './platform/jobs/schema.js';
 export * from './scanning/schema.js';
 export * from './vulns/schema.js';
+export * from './rla/schema.js';
 export { tlpEnum } from './platform/db/columns.js';

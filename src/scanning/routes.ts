@@ -2,10 +2,10 @@
 // (request, list, one with its full report), findings (list, accept as false positive or risk, reopen) and
 // the reports (per office as HTML, PDF, CSV or JSON; per state as a roll-up).
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import type { App } from '../platform/http/server.js';
 import type { AppContext } from '../platform/context.js';
 import { IdParams } from '../platform/http/schemas.js';
+import { sendReport, type ReportFormat } from '../platform/http/report-response.js';
 import { actorOf } from '../access/auth-plugin.js';
 import { CHECKS, SEVERITIES, type Severity } from './checks.js';
 import { officeCsv, officeHtml, officePdf, officeReport, rollupCsv, rollupHtml, rollupPdf, stateRollup } from './report.js';
@@ -22,16 +22,7 @@ const Window = Type.Object({
   end: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
 }, { additionalProperties: false });
 const Format = (formats: string[], fallback: string) => Type.Object({ format: Type.Union(formats.map((f) => Type.Literal(f)), { default: fallback }) }, { additionalProperties: false });
-type Format = 'html' | 'pdf' | 'csv' | 'json';
-
-/** A report in the format asked: JSON as is, CSV and PDF as downloads, HTML as a page that runs no script. */
-async function sendReport(reply: FastifyReply, format: Format, filename: string, as: { json: () => unknown; csv: () => string; pdf: () => Promise<Buffer>; html: () => string }) {
-  reply.header('cache-control', 'private, no-store');
-  if (format === 'json') return as.json();
-  if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}.csv"`).send(as.csv());
-  if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="${filename}.pdf"`).send(await as.pdf());
-  return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(as.html());
-}
+type Format = ReportFormat;
 
 const STATUSES = ['open', 'new', 'active', 'mitigated', 're-detected', 'accepted'] as const;
 
