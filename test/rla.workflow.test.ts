@@ -25,7 +25,7 @@ describe('a ballot-polling audit from setup to public summary', () => {
   let auditId: string;
   let contestId: string;
 
-  const upload = (token: string, url: string, body: Buffer, name = 'manifest.csv') => node.node.app!.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'x-filename': encodeURIComponent(name) }, payload: body });
+  const upload = (token: string | undefined, url: string, body: Buffer, name = 'manifest.csv') => node.node.app!.inject({ method: 'PUT', url, headers: { authorization: `Bearer ${token ?? ''}`, 'content-type': 'text/csv', 'x-filename': encodeURIComponent(name) }, payload: body });
 
   beforeAll(async () => {
     node = await startTestNode();

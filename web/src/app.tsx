@@ -29,6 +29,9 @@ import { InventoryAlertsPage } from './pages/inventory-alerts.js';
 import { VulnerabilitiesPage } from './pages/vulnerabilities.js';
 import { LogsPage } from './pages/logs.js';
 import { ScanningPage } from './pages/scanning.js';
+import { AuditsPage } from './pages/audits.js';
+import { AuditPage } from './pages/audit.js';
+import { AuditBoardPage } from './pages/audit-board.js';
 import { MonitoringPage } from './pages/monitoring.js';
 import type { Countdown } from './incidents-api.js';
 
@@ -165,6 +168,11 @@ function Header() {
                 </Link>
               </li>
               <li>
+                <Link to="/audits" aria-current={current('/audits')}>
+                  Audits
+                </Link>
+              </li>
+              <li>
                 <Link to="/directory" aria-current={current('/directory')}>
                   Directory
                 </Link>
@@ -197,6 +205,8 @@ function Page() {
   const { path } = useLocation();
   if (path === '/setup') return <SetupPage />;
   if (path === '/invite') return <InvitePage />;
+  // Audit boards sign in with a passphrase, not an account.
+  if (path === '/audit-board') return <AuditBoardPage />;
   if (loading) return <Loading what="your session" />;
   if (!me || me.pendingMfa || path === '/sign-in') return <SignInPage />;
   if (path === '/') return <InboxPage />;
@@ -221,6 +231,9 @@ function Page() {
   const stix = /^\/intel\/objects\/([a-z0-9-]+--[0-9a-f-]{36})$/.exec(path);
   if (stix) return <StixObjectPage id={stix[1]!} />;
   if (path === '/elections') return <ElectionsPage />;
+  if (path === '/audits') return <AuditsPage />;
+  const audit = /^\/audits\/([0-9a-f-]{36})$/.exec(path);
+  if (audit) return <AuditPage id={audit[1]!} />;
   const bulletin = /^\/bulletins\/([0-9a-f-]{36})$/.exec(path);
   if (bulletin) return <BulletinPage id={bulletin[1]!} />;
   if (path === '/directory') return <DirectoryPage />;

@@ -1,5 +1,5 @@
 // Types and helpers of the threat-intelligence pages: advisories, the STIX store, collections and feeds.
-import type { Tlp } from './api.js';
+import { ApiError, type Tlp } from './api.js';
 import { csrfHeaders } from './uploads.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -139,11 +139,12 @@ export interface ImportResult {
  * Uploads a file with progress (fetch cannot report upload progress; XMLHttpRequest can). Resolves with the
  * JSON answer, rejects with the problem's detail.
  */
-export function uploadWithProgress<T = ImportResult>(url: string, file: File, contentType: string, onProgress: (fraction: number) => void): Promise<T> {
+export function uploadWithProgress<T = ImportResult>(url: string, file: File, contentType: string, onProgress: (fraction: number) => void, options: { method?: 'POST' | 'PUT'; filename?: string } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
+    xhr.open(options.method ?? 'POST', url);
     xhr.setRequestHeader('content-type', contentType);
+    if (options.filename) xhr.setRequestHeader('x-filename', encodeURIComponent(options.filename));
     xhr.setRequestHeader('accept', 'application/json');
     for (const [k, v] of Object.entries(csrfHeaders())) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => {
@@ -157,7 +158,11 @@ export function uploadWithProgress<T = ImportResult>(url: string, file: File, co
         body = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(new Error((body as { detail?: string } | null)?.detail ?? `The upload was refused (${xhr.status}).`));
+      else {
+        // The problem with its per-row details, as the JSON client reports it.
+        const p = (body ?? {}) as { code?: string; title?: string; detail?: string; errors?: Array<{ field?: string; message: string }> };
+        reject(new ApiError(xhr.status, p.code ?? 'error', p.title ?? `The upload was refused (${xhr.status}).`, p.detail ?? '', p.errors ?? []));
+      }
     };
     xhr.onerror = () => reject(new Error('The upload failed. Check your connection and try again.'));
     xhr.send(file);
