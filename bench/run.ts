@@ -1,4 +1,4 @@
-// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, intel, match, victims, scan, monitor, all.
+// Benchmarks: `npm run bench -- NAME [--db embedded|postgres|both] [--quick]`, NAME one of api, events, incidents, intel, match, victims, scan, monitor, rla, all.
 // Each runs the built server (`eoc start` from dist/) as its own process on a generated community, embedded
 // (PGlite in a data folder) and on PostgreSQL, and prints a table. The load generator shares the machine.
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { ensureMatchData, MATCH_FULL, MATCH_QUICK, runMatch } from './match.js';
 import { ensureInventories, measureVictimLatency, officeNumbers } from './victims.js';
 import { runScanBench } from './scan.js';
 import { runMonitorBench } from './monitor.js';
+import { runRlaBench } from './rla.js';
 
 type Mode = 'embedded' | 'postgres';
 const args = process.argv.slice(2);
@@ -36,8 +37,8 @@ const feedSize = Number(flag('--indicators') ?? (quick ? 100_000 : 1_000_000));
 /** intel: only the ATT&CK bundles (to compare storage changes quickly). */
 const attackOnly = args.includes('--attack-only');
 
-if (!['api', 'events', 'incidents', 'intel', 'match', 'victims', 'scan', 'monitor', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
-  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|scan|monitor|all [--hosts N] [--steps 10000,30000] [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N] [--attack-only]\n');
+if (!['api', 'events', 'incidents', 'intel', 'match', 'victims', 'scan', 'monitor', 'rla', 'all'].includes(name) || !['embedded', 'postgres', 'both'].includes(dbChoice)) {
+  process.stderr.write('usage: npm run bench -- api|events|incidents|intel|match|victims|scan|monitor|rla|all [--hosts N] [--ballots N] [--draws N] [--reference DIR] [--steps 10000,30000] [--db embedded|postgres|both] [--quick] [--viewers N] [--indicators N] [--attack-only]\n');
   process.exit(2);
 }
 const modes: Mode[] = dbChoice === 'both' ? ['embedded', 'postgres'] : [dbChoice as Mode];
@@ -93,6 +94,10 @@ const table = (header: string[], rows: string[][]) => {
 async function main() {
   log('building the server (tsc)');
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (name === 'rla') {
+    await runRlaBench({ ballots: Number(flag('--ballots') ?? (quick ? 1_000_000 : 10_000_000)), draws: Number(flag('--draws') ?? 1000), reference: flag('--reference') ?? process.env.RLA_REFERENCE_DIR }, log);
+    return;
+  }
   if (name === 'monitor') {
     await runMonitorBench((flag('--steps') ?? '10000,30000,60000,90000').split(',').map(Number), Number(flag('--seconds') ?? 45));
     return;

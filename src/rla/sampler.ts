@@ -109,12 +109,26 @@ class Heap<E> {
   }
 }
 
+interface Entry<T> {
+  /** The first nine ticket digits as a number: orders entries unless two share them. */
+  readonly k9: number;
+  /** The hash, until the full ticket is needed (most entries are evicted before it is). */
+  readonly words: Int32Array | null;
+  ticket: string | null;
+  readonly item: T;
+}
+
+const ticketOf = (e: Entry<unknown>): string => (e.ticket ??= uniformFromBigInt(wordsToBigInt(e.words!)));
+const entryBefore = (a: Entry<unknown>, b: Entry<unknown>): boolean => a.k9 < b.k9 || (a.k9 === b.k9 && ticketOf(a) < ticketOf(b));
+const k9Of = (ticket: string): number => Number(ticket.slice(2, 11).padEnd(9, '0'));
+
 /**
  * Keeps the `limit` smallest first tickets seen. `offer` takes the first nine ticket digits as a number (cheap to
- * get from the hash) and a function for the full ticket, called only when the ballot might make the cut.
+ * get from the hash) and the hash itself, copied only if the ballot makes the cut; the full decimal ticket is
+ * written out only for ties and for the ballots finally kept.
  */
 export class TicketSelector<T> {
-  private readonly heap = new Heap<Candidate<T> & { k9: number }>((a, b) => before(b, a));
+  private readonly heap = new Heap<Entry<T>>((a, b) => entryBefore(b, a));
   constructor(private readonly limit: number) {}
 
   /** Ballots whose first nine digits exceed this cannot enter; Infinity while the selector fills. */
@@ -122,27 +136,33 @@ export class TicketSelector<T> {
     return this.heap.size < this.limit ? Infinity : this.heap.peek()!.k9;
   }
 
-  offer(k9: number, fullTicket: () => string, item: () => T): void {
+  private add(entry: Entry<T>): void {
     if (this.limit <= 0) return;
     if (this.heap.size < this.limit) {
-      this.heap.push({ ticket: fullTicket(), item: item(), generation: 1, k9 });
+      this.heap.push(entry);
       return;
     }
     const worst = this.heap.peek()!;
-    if (k9 > worst.k9) return;
-    const ticket = fullTicket();
-    if (ticket >= worst.ticket) return;
+    if (!entryBefore(entry, worst)) return;
     this.heap.pop();
-    this.heap.push({ ticket, item: item(), generation: 1, k9 });
+    this.heap.push(entry);
+  }
+
+  offer(k9: number, words: Int32Array, item: () => T): void {
+    if (this.heap.size >= this.limit && k9 > this.heap.peek()!.k9) return;
+    const entry: Entry<T> = { k9, words: words.slice(), ticket: null, item: null as T };
+    if (this.heap.size >= this.limit && !entryBefore(entry, this.heap.peek()!)) return;
+    (entry as { item: T }).item = item();
+    this.add(entry);
   }
 
   /** Merges another selector's candidates (a worker's share of the manifest). */
   absorb(candidates: readonly Candidate<T>[]): void {
-    for (const c of candidates) this.offer(Number(c.ticket.slice(2, 11).padEnd(9, '0')), () => c.ticket, () => c.item);
+    for (const c of candidates) this.add({ k9: k9Of(c.ticket), words: null, ticket: c.ticket, item: c.item });
   }
 
   candidates(): Candidate<T>[] {
-    return this.heap.items.map(({ ticket, item, generation }) => ({ ticket, item, generation }));
+    return this.heap.items.map((e) => ({ ticket: ticketOf(e), item: e.item, generation: 1 }));
   }
 }
 
@@ -170,9 +190,9 @@ export function drawFromCandidates<T>(candidates: readonly Candidate<T>[], take:
 /** The first nine ticket digits (the hash's nine lowest decimal digits, reversed) as a number. */
 const REVERSED3 = Int32Array.from({ length: 1000 }, (_, n) => (n % 10) * 100 + (Math.floor(n / 10) % 10) * 10 + Math.floor(n / 100));
 function reversedNine(r: number): number {
-  const high = Math.floor(r / 1e6);
-  const mid = Math.floor(r / 1e3) - high * 1e3;
-  return REVERSED3[r - high * 1e6 - mid * 1e3]! * 1e6 + REVERSED3[mid]! * 1e3 + REVERSED3[high]!;
+  const high = (r / 1e6) | 0;
+  const mid = ((r / 1e3) | 0) - high * 1000;
+  return (REVERSED3[r - high * 1000000 - mid * 1000]! * 1000000 + REVERSED3[mid]! * 1000 + REVERSED3[high]!) | 0;
 }
 
 /** The seed's hex digest as the 64 ASCII bytes every first ticket starts with. */
@@ -194,8 +214,7 @@ export function sampleIds(seed: string, ids: Iterable<PyValue>, take: number, wi
     hasher.digest(bytes, bytes.length, out);
     const k9 = reversedNine(wordsMod1e9(out));
     if (k9 > selector.bar) continue;
-    const words = out.slice();
-    selector.offer(k9, () => uniformFromBigInt(wordsToBigInt(words)), () => id);
+    selector.offer(k9, out, () => id);
   }
   return drawFromCandidates(selector.candidates(), take, withReplacement, digits);
 }
@@ -223,13 +242,17 @@ export function ballotIdText(b: BallotRef): string {
  * Offers every ballot of the batches to the selector: ballot positions 1..n, hashed as Arlo's ids. The tail bytes
  * are the batch's prefix and the position's digits, incremented in place.
  */
+// Made outside the loop: a closure over the loop's own variables would cost an allocation per ballot.
+const refOf = (b: ManifestBatch, position: number) => (): BallotRef => ({ county: b.county, tabulator: b.tabulator, batch: b.batch, position });
+
 export function offerBatches(seed: string, batches: Iterable<ManifestBatch>, selector: TicketSelector<BallotRef>): void {
   const hasher = new PrefixedSha256(seedBlock(seed));
   const out = new Int32Array(8);
   for (const b of batches) {
     const prefix = Buffer.from(`(${pyRepr([b.county, b.tabulator, b.batch])}, `, 'utf8');
     const start = prefix.length;
-    const long = start + 17 > 55;
+    // The longest tail of this batch: its prefix, the most digits a position has, and ")".
+    const long = start + String(b.ballots).length + 1 > 55;
     // One-block tails reuse the prefix's rounds; a long county or batch name falls back to a plain buffer.
     const buf = long ? new Uint8Array(start + 64) : hasher.setTailPrefix(prefix);
     if (long) buf.set(prefix, 0);
@@ -256,9 +279,7 @@ export function offerBatches(seed: string, batches: Iterable<ManifestBatch>, sel
       else hasher.digestTail(start + digits + 1, out);
       const k9 = reversedNine(wordsMod1e9(out));
       if (k9 > bar) continue;
-      const words = out.slice();
-      const p = position;
-      selector.offer(k9, () => uniformFromBigInt(wordsToBigInt(words)), () => ({ county: b.county, tabulator: b.tabulator, batch: b.batch, position: p }));
+      selector.offer(k9, out, refOf(b, position));
       bar = selector.bar;
     }
   }

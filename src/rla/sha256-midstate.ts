@@ -99,7 +99,8 @@ export class PrefixedSha256 {
     const padded = Math.ceil((length + 9) / 64) * 64;
     if (this.block.length < padded) this.block = new Uint8Array(padded * 2);
     const block = this.block;
-    block.set(length === tail.length ? tail : tail.subarray(0, length), 0);
+    // A byte loop, not set(subarray): a view allocated per ballot would be most of the garbage.
+    for (let i = 0; i < length; i++) block[i] = tail[i]!;
     block[length] = 0x80;
     block.fill(0, length + 1, padded - 8);
     // Message length in bits, prefix included; a tail long enough to overflow 32 bits is not a ballot id.
@@ -209,5 +210,6 @@ export function wordsMod1e9(words: Int32Array): number {
     const w = words[7 - i]! >>> 0;
     sum += (w & 0xffff) * LIMB_MOD[2 * i]! + (w >>> 16) * LIMB_MOD[2 * i + 1]!;
   }
-  return sum % 1e9;
+  // | 0: below 2^30, so a small integer, not a boxed double allocated per ballot.
+  return (sum % 1e9) | 0;
 }
