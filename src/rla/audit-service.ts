@@ -158,6 +158,8 @@ async function insertChunks<T>(rows: readonly T[], insert: (chunk: T[]) => Promi
 /** A county's ballot manifest: replaces any earlier one, all or nothing, and must add up to its ballots cast. */
 export async function uploadManifest(ctx: AppContext, actor: Actor, id: string, countyOrgId: string, input: { data: Buffer; fileName: string; ballotsCast: number }) {
   const user = requireWrite(actor);
+  // Who may upload is settled before the file is read.
+  await requireCountyAccess(ctx.db, user, await loadAudit(ctx.db, user, id), countyOrgId);
   const parsed = parseManifest(input.data);
   if (parsed.problems.length) throw new AppError('validation-failed', `The manifest has ${parsed.problems.length === 1 ? 'a problem' : `${parsed.problems.length} problems`}; nothing was saved.`, { details: rowDetails(parsed.problems) });
   if (parsed.ballots !== input.ballotsCast) {

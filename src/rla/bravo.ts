@@ -76,7 +76,7 @@ export function expectedProb(alpha: number, pW: number, pR: number, sampleW: num
 
 /** Size with chance `pCompletion` of ending in one round (Lindeman's quadratic, then checked on the binomial). */
 export function bravoSampleSize(alpha: number, pW: number, pR: number, sampleW: number, sampleR: number, pCompletion: number, totalBallots: number): number {
-  const { pWR, pW2, pR2, plus, minus, threshold } = twoWay(alpha, pW, pR, sampleW, sampleR);
+  const { pW2, pR2, plus, minus, threshold } = twoWay(alpha, pW, pR, sampleW, sampleR);
   if (threshold <= 0) return 0;
   const z = -normPpf(pCompletion);
   const d = pW2 * pR2;

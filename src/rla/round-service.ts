@@ -2,8 +2,8 @@
 // county's manifest, or PPEB batches), audit boards with their one-time passphrases and the ballots split among
 // them by batch, and the end of a round — the risk per contest from what the boards read, then either the end of
 // the audit or the next round's options (a full hand count as the last resort).
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { requireUser, requireWrite, type Actor, type UserActor } from '../access/actor.js';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { requireUser, requireWrite, type Actor } from '../access/actor.js';
 import { hashPassword } from '../access/secrets.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
@@ -11,14 +11,14 @@ import type { Db, Tx } from '../platform/db/client.js';
 import { emitEvent } from '../platform/events/outbox.js';
 import { AppError, invalidField } from '../platform/http/errors.js';
 import crypto from 'node:crypto';
-import { AuditMathError, ballotPollingRisk, ballotPollingSampleSizes, type SampleTally } from './bravo.js';
+import { AuditMathError, ballotPollingRisk, ballotPollingSampleSizes } from './bravo.js';
 import { ballotComparisonRisk, ballotComparisonSampleSize, ballotDiscrepancy, type ContestVotes, type SampledComparison } from './supersimple.js';
 import { batchComparisonRisk, batchComparisonSampleSize, type BatchTally, type SampledBatch } from './macro.js';
 import { compareKeys, drawPpebSample, type BatchKey } from './ppeb.js';
 import { sampleBallotsParallel } from './parallel-sampler.js';
 import type { ManifestBatch } from './sampler.js';
 import { contestOf, contestsOf, countiesOf, loadAudit, requireCountyAccess, requireStateAdmin, sharingOfAudit, type AuditRow, type ContestRow } from './audit-service.js';
-import { rlaAuditBoards, rlaAudits, rlaBatches, rlaCvrs, rlaDraws, rlaInterpretations, rlaRounds, type ContestRoundResult, type Reading } from './schema.js';
+import { rlaAuditBoards, rlaAudits, rlaBatches, rlaCvrs, rlaDraws, rlaInterpretations, rlaRounds, type ContestRoundResult } from './schema.js';
 
 export type RoundRow = typeof rlaRounds.$inferSelect;
 type BatchRow = typeof rlaBatches.$inferSelect;

@@ -8,7 +8,7 @@ import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { uploadWithProgress } from '../intel-api.js';
 import { useLiveEvents } from '../live.js';
 import { Link } from '../router.js';
-import { AUDIT_TYPE_WORDS, STATUS_WORDS } from './audits.js';
+import { STATUS_WORDS } from './audits.js';
 
 interface CountyFile {
   readonly file: string | null;
