@@ -12,6 +12,7 @@ import { loadDemoIncidents } from './demo-incidents.js';
 import { loadDemoIntel } from './demo-intel.js';
 import { loadDemoAssets } from './demo-assets.js';
 import { loadDemoScanning } from './demo-scanning.js';
+import { loadDemoAudits } from './demo-audits.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { DEMO_STATES } from './community-data.js';
 
@@ -35,6 +36,7 @@ export interface DemoResult {
   readonly advisories?: number;
   readonly systems?: number;
   readonly hygieneScans?: number;
+  readonly audits?: number;
   readonly password: string;
   readonly signIns: readonly DemoSignIn[];
 }
@@ -151,7 +153,8 @@ export async function loadDemo(ctx: AppContext, options: { ifEmpty: boolean }): 
   const systems = await loadDemoAssets(ctx);
   const intel = await loadDemoIntel(ctx);
   const hygieneScans = await loadDemoScanning(ctx);
-  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories, systems, hygieneScans };
+  const audits = await loadDemoAudits(ctx);
+  return { ...result, elections: extra.elections, incidents: extra.incidents, stixObjects: intel.objects, advisories: intel.advisories, systems, hygieneScans, audits };
 }
 
 export function printDemoSignIns(result: DemoResult, publicUrl: string): void {
