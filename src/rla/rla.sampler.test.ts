@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { ballotIdText, firstFraction, nextFraction, sampleBallots, sampleIds, sha256Uniform, trimTicket, type ManifestBatch } from './sampler.js';
 import { pyRepr, pyStrRepr } from './python-repr.js';
 import { PrefixedSha256, wordsMod1e9, wordsToBigInt } from './sha256-midstate.js';
+import { Sha256Lanes } from './sha256-lanes.js';
+import { SHA256X4_WASM } from './sha256x4-wasm.js';
+import { compileSha256x4 } from './sha256x4-compile.js';
+import { offerBatches, TicketSelector, type BallotRef } from './sampler.js';
 
 const ARLO_SEED = '12345678901234567890abcdefghijklmnopqrstuvwxyz😊';
 
@@ -79,6 +83,42 @@ describe('the fast paths', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('hashes four ballots at once in WebAssembly exactly as SHA-256 does, whatever the prefix and positions', () => {
+    const seedBlock = Buffer.from('e'.repeat(64));
+    const lanes = Sha256Lanes.create(new PrefixedSha256(seedBlock).midstate);
+    expect(lanes, 'WebAssembly SIMD is available in Node 20').not.toBeNull();
+    const out = new Int32Array(8);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 44 }), fc.integer({ min: 1, max: 99_999 }), (text, first) => {
+        const prefix = Buffer.from(`(${text}, `, 'utf8');
+        fc.pre(Sha256Lanes.fits(prefix.length, first + 3));
+        lanes!.setPrefix(prefix);
+        lanes!.hash4(first);
+        for (let lane = 0; lane < 4; lane++) {
+          const expected = crypto.createHash('sha256').update(seedBlock).update(prefix).update(`${first + lane})`).digest('hex');
+          lanes!.digest(lane, out);
+          expect(wordsToBigInt(out).toString(16).padStart(64, '0')).toBe(expected);
+          expect(lanes!.mod1e9(lane)).toBe(Number(BigInt(`0x${expected}`) % 1_000_000_000n));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('ships the WebAssembly its text compiles to', async () => {
+    expect((await compileSha256x4()).toString('base64')).toBe(SHA256X4_WASM);
+  });
+
+  it('draws the same with and without the WebAssembly lanes', () => {
+    const batches: ManifestBatch[] = [{ county: 'Adams', tabulator: 'T1', batch: 'P1', ballots: 1003 }, { county: 'Baker', tabulator: null, batch: 'Early', ballots: 9 }];
+    const run = (lanes: boolean) => {
+      const sel = new TicketSelector<BallotRef>(50);
+      offerBatches('11112222333344445555', batches, sel, { lanes });
+      return sel.candidates().sort((a, b) => (a.ticket < b.ticket ? -1 : 1));
+    };
+    expect(run(true)).toEqual(run(false));
   });
 
   it('samples manifests exactly as the plain sampler does on the same ids (long names, quotes, 9→10 and 99→100 ballots)', () => {

@@ -66,7 +66,7 @@ function rounds(state: Int32Array, w: Int32Array, vars: Int32Array, from: number
   state[7] = (state[7]! + h) | 0;
 }
 
-function loadWords(w: Int32Array, bytes: Uint8Array, offset: number, from = 0): void {
+export function loadWords(w: Int32Array, bytes: Uint8Array, offset: number, from = 0): void {
   for (let i = from; i < 16; i++) {
     const o = offset + i * 4;
     w[i] = (bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!;
@@ -93,6 +93,11 @@ export class PrefixedSha256 {
     if (prefix.length !== 64) throw new Error('the prefix must be one 64-byte block');
     this.mid.set(INITIAL);
     compress(this.mid, prefix, 0);
+  }
+
+  /** The state after the 64-byte prefix. */
+  get midstate(): Int32Array {
+    return this.mid;
   }
 
   digest(tail: Uint8Array, length: number, out: Int32Array): void {
@@ -167,7 +172,7 @@ export class PrefixedSha256 {
 }
 
 /** Working variables a..h after rounds 0..n-1 from `vars` with message words `w` (n ≤ 16). */
-function runRounds(vars: Int32Array, w: Int32Array, n: number): Int32Array {
+export function runRounds(vars: Int32Array, w: Int32Array, n: number): Int32Array {
   let [a, b, c, d, e, f, g, h] = vars as unknown as number[];
   for (let i = 0; i < n; i++) {
     const t1 = (h! + (((e! >>> 6) | (e! << 26)) ^ ((e! >>> 11) | (e! << 21)) ^ ((e! >>> 25) | (e! << 7))) + ((e! & f!) ^ (~e! & g!)) + K[i]! + w[i]!) | 0;
@@ -193,7 +198,7 @@ export function wordsToBigInt(words: Int32Array): bigint {
 
 // 2^(16·j) mod 10^9 for the sixteen 16-bit limbs, least significant first: every product is below 2^46 and their
 // sum below 2^50, so one final modulo on an exact double gives the residue.
-const LIMB_MOD = (() => {
+export const LIMB_MOD = (() => {
   const out = new Float64Array(16);
   let p = 1n;
   for (let j = 0; j < 16; j++) {
