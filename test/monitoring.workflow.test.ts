@@ -29,6 +29,8 @@ describe('election-day monitoring over the API', () => {
 
   const listen = (server: net.Server, port: number, host: string) => new Promise<void>((r) => server.listen(port, host, () => r()));
   const startTcp = async () => {
+    // A test that timed out may have left the port open: the next one must not fail on that too.
+    if (tcp?.listening) await new Promise((r) => tcp!.close(r));
     tcp = net.createServer((s) => s.on('error', () => undefined).end());
     await listen(tcp, 5000, '127.0.6.83');
   };
