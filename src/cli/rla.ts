@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../platform/http/errors.js';
-import { parseCsv } from '../platform/text/csv-parse.js';
+import { parseCsv, type CsvRow } from '../platform/text/csv-parse.js';
 import { choice, positiveInt } from './args.js';
 import { makeContest, contestProblems, type Contest, type ContestInput } from '../rla/contest.js';
 import { AuditMathError, ballotPollingRisk, ballotPollingSampleSizes, type SampleSizeOption } from '../rla/bravo.js';
@@ -115,15 +115,8 @@ function describeOption(o: { key: string; size: number; prob: number | null }, u
 
 /** A contests file: Contest, Choice, Votes, Ballots Cast, and optionally Winners and Votes Allowed. */
 function readContests(file: string): Contest[] {
-  const decoded = decodeCsv(readFile(file));
-  if ('problem' in decoded) throw new AppError('validation-failed', `${file}: ${decoded.problem}`);
-  const parsed = parseCsv(decoded.text);
-  if ('error' in parsed) throw fileProblems(file, [{ line: parsed.line, message: parsed.error }]);
-  const [header, ...body] = parsed.rows;
-  if (!header) throw new AppError('validation-failed', `${file} is empty`);
-  const { index, problems } = headerIndex(header, ['Contest', 'Choice', 'Votes', 'Ballots Cast'], ['Winners', 'Votes Allowed']);
-  if (problems.length) throw fileProblems(file, problems);
-  const get = (cells: string[], name: string) => (index.has(name) ? (cells[index.get(name)!] ?? '').trim() : '');
+  const { body, get } = readRows(file, ['Contest', 'Choice', 'Votes', 'Ballots Cast'], ['Winners', 'Votes Allowed']);
+  const problems: RowProblem[] = [];
   const specs = new Map<string, { choices: Record<string, number>; ballots: number | null; winners: number | null; votesAllowed: number | null; line: number }>();
   for (const row of body) {
     const name = get(row.cells, 'contest');
@@ -177,16 +170,19 @@ interface ContestRisk {
 function riskFromResults(type: AuditType, limit: number, contests: readonly Contest[], resultsFile: string, batchesFile: string | undefined): ContestRisk[] {
   const byName = new Map(contests.map((c) => [c.name, c]));
   const problems: RowProblem[] = [];
-  const unknown = (line: number, name: string) => problems.push({ line, column: 'Contest', message: `${name} is not in the contests file.` });
+  /** The row's contest, or a problem noted for its line. */
+  const contestOfRow = (row: CsvRow, get: (cells: string[], name: string) => string): Contest | undefined => {
+    const name = get(row.cells, 'contest');
+    const c = byName.get(name);
+    if (!c) problems.push({ line: row.line, column: 'Contest', message: `${name} is not in the contests file.` });
+    return c;
+  };
   if (type === 'ballot-polling') {
     const { body, get } = readRows(resultsFile, ['Contest', 'Choice', 'Votes']);
     const tallies = new Map<string, Record<string, number>>();
     for (const row of body) {
-      const c = byName.get(get(row.cells, 'contest'));
-      if (!c) {
-        unknown(row.line, get(row.cells, 'contest'));
-        continue;
-      }
+      const c = contestOfRow(row, get);
+      if (!c) continue;
       const ch = get(row.cells, 'choice');
       const n = wholeNumber(get(row.cells, 'votes'));
       if (!(ch in c.candidates)) problems.push({ line: row.line, column: 'Choice', message: `${ch} is not a choice in ${c.name}.` });
@@ -207,11 +203,8 @@ function riskFromResults(type: AuditType, limit: number, contests: readonly Cont
     const { body, get } = readRows(resultsFile, ['Contest', 'Ballots Sampled', 'One-Vote Overstatements', 'Two-Vote Overstatements']);
     const out: ContestRisk[] = [];
     for (const row of body) {
-      const c = byName.get(get(row.cells, 'contest'));
-      if (!c) {
-        unknown(row.line, get(row.cells, 'contest'));
-        continue;
-      }
+      const c = contestOfRow(row, get);
+      if (!c) continue;
       const [n, o1, o2] = ['ballots sampled', 'one-vote overstatements', 'two-vote overstatements'].map((k) => wholeNumber(get(row.cells, k)));
       if (n == null || o1 == null || o2 == null || o1 + o2 > n) {
         problems.push({ line: row.line, message: 'Ballots sampled and overstatements must be whole numbers, with no more overstatements than ballots.' });
@@ -237,11 +230,8 @@ function riskFromResults(type: AuditType, limit: number, contests: readonly Cont
   const { body, get } = readRows(resultsFile, ['Batch Name', 'Contest', 'Choice', 'Votes'], ['Times Sampled']);
   const audited = new Map<string, Map<string, { votes: Record<string, number>; times: number }>>();
   for (const row of body) {
-    const c = byName.get(get(row.cells, 'contest'));
-    if (!c) {
-      unknown(row.line, get(row.cells, 'contest'));
-      continue;
-    }
+    const c = contestOfRow(row, get);
+    if (!c) continue;
     const batch = get(row.cells, 'batch name');
     if (!reported.get(c.name)!.has(batch)) {
       problems.push({ line: row.line, column: 'Batch Name', message: `The batch "${batch}" is not in ${batchesFile}.` });
