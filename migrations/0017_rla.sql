@@ -52,7 +52,8 @@ CREATE TABLE "rla_contests" (
 	"num_winners" integer NOT NULL,
 	"votes_allowed" integer NOT NULL,
 	"ballots_cast" integer NOT NULL,
-	"choices" jsonb NOT NULL
+	"choices" jsonb NOT NULL,
+	"counties" uuid[] DEFAULT '{}'::uuid[] NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "rla_counties" (

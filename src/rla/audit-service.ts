@@ -31,13 +31,16 @@ export interface AuditInput {
   readonly riskLimit: number;
   readonly electionId?: string;
   readonly counties: readonly string[];
-  readonly contests: ReadonlyArray<{ readonly name: string; readonly numWinners?: number; readonly votesAllowed?: number; readonly ballotsCast: number; readonly choices: ReadonlyArray<{ readonly name: string; readonly votes: number }> }>;
+  readonly contests: ReadonlyArray<{ readonly name: string; readonly numWinners?: number; readonly votesAllowed?: number; readonly ballotsCast: number; readonly choices: ReadonlyArray<{ readonly name: string; readonly votes: number }>; readonly counties?: readonly string[] }>;
 }
 
 /** Details for a file's problems, one per row, as the API and the page show them. */
 export function rowDetails(problems: readonly RowProblem[]): ProblemDetail[] {
   return problems.slice(0, 200).map((p) => ({ field: p.line ? `line ${p.line}${p.column ? `: ${p.column}` : ''}` : 'file', message: p.message }));
 }
+
+/** Whether the contest is on the ballots of this county (no list: every county of the audit). */
+export const contestInCounty = (c: Pick<ContestRow, 'counties'>, countyOrgId: string): boolean => c.counties.length === 0 || c.counties.includes(countyOrgId);
 
 export function contestOf(c: ContestRow): Contest {
   return makeContest({ name: c.name, choices: Object.fromEntries(c.choices.map((ch) => [ch.name, ch.votes])), ballots: c.ballotsCast, numWinners: c.numWinners, votesAllowed: c.votesAllowed });
@@ -82,6 +85,8 @@ export async function createAudit(ctx: AppContext, actor: Actor, input: AuditInp
     const choiceNames = c.choices.map((ch) => ch.name.trim().toLowerCase());
     if (new Set(choiceNames).size !== choiceNames.length) details.push({ field, message: `${cname} lists a choice twice.` });
     const numWinners = c.numWinners ?? 1;
+    for (const county of c.counties ?? []) if (!countyIds.includes(county)) details.push({ field: `${field}.counties`, message: `${cname} names a county that is not taking part in the audit.` });
+    if (c.counties && new Set(c.counties).size !== c.counties.length) details.push({ field: `${field}.counties`, message: `${cname} lists a county twice.` });
     for (const message of contestProblems({ name: cname, choices: Object.fromEntries(c.choices.map((ch) => [ch.name.trim(), ch.votes])), ballots: c.ballotsCast, numWinners, votesAllowed: c.votesAllowed ?? numWinners })) details.push({ field, message: `${cname}: ${message}` });
     const sorted = [...c.choices].sort((a, b) => b.votes - a.votes);
     if (sorted.length > numWinners && sorted[numWinners - 1]!.votes === sorted[numWinners]!.votes && input.auditType !== 'ballot-polling') {
@@ -105,6 +110,8 @@ export async function createAudit(ctx: AppContext, actor: Actor, input: AuditInp
     }).returning();
     await tx.insert(rlaContests).values(input.contests.map((c, position) => ({
       auditId: audit!.id, position, name: c.name.trim(), numWinners: c.numWinners ?? 1, votesAllowed: c.votesAllowed ?? c.numWinners ?? 1, ballotsCast: c.ballotsCast, choices: c.choices.map((ch) => ({ name: ch.name.trim(), votes: ch.votes })),
+      // Every county of the audit is stored as "all": the same contest whichever counties are added to its list.
+      counties: c.counties && c.counties.length < countyIds.length ? [...c.counties] : [],
     })));
     await tx.insert(rlaCounties).values(countyIds.map((id) => ({ auditId: audit!.id, orgId: id, name: found.find((f) => f.id === id)!.name })));
     await recordAudit(tx, user, { action: 'rla.audit-created', targetKind: 'rla-audit', targetId: audit!.id, orgIds: countyIds, details: { name, auditType: input.auditType, riskLimit: input.riskLimit, contests: input.contests.map((c) => c.name), counties: countyIds.length } });
@@ -192,7 +199,7 @@ export async function uploadResults(ctx: AppContext, actor: Actor, id: string, c
     if (audit.auditType === 'ballot-polling') throw new AppError('conflict', 'A ballot-polling audit needs no cast vote records or tallies.');
     await requireSetupOpen(tx, audit);
     if (!county.manifestSha256) throw new AppError('conflict', 'Upload the ballot manifest first: these records are checked against its batches.');
-    const contests = await tx.select().from(rlaContests).where(eq(rlaContests.auditId, id)).orderBy(asc(rlaContests.position));
+    const contests = (await tx.select().from(rlaContests).where(eq(rlaContests.auditId, id)).orderBy(asc(rlaContests.position))).filter((c) => contestInCounty(c, countyOrgId));
     const shapes = contests.map((c) => ({ name: c.name, choices: c.choices.map((ch) => ch.name) }));
     const batches = await tx.select({ id: rlaBatches.id, tabulator: rlaBatches.tabulator, name: rlaBatches.name, ballots: rlaBatches.ballots }).from(rlaBatches).where(and(eq(rlaBatches.auditId, id), eq(rlaBatches.countyOrgId, countyOrgId)));
     const byKey = new Map(batches.map((b) => [`${b.tabulator ?? ''}\u0000${b.name}`, b]));

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { emitEvent } from '../platform/events/outbox.js';
 import { AppError, invalidField, type ProblemDetail } from '../platform/http/errors.js';
-import { contestsOf, sharingOfAudit } from './audit-service.js';
+import { contestInCounty, contestsOf, sharingOfAudit } from './audit-service.js';
 import { ballotKey, maybeEndRound } from './round-service.js';
 import { rlaAuditBoards, rlaAudits, rlaBatches, rlaCounties, rlaDraws, rlaInterpretations, rlaRounds, type Reading } from './schema.js';
 
@@ -60,7 +60,8 @@ export async function boardView(ctx: AppContext, board: BoardRow) {
   const [audit] = await ctx.db.select().from(rlaAudits).where(eq(rlaAudits.id, board.auditId));
   const [round] = await ctx.db.select().from(rlaRounds).where(eq(rlaRounds.id, board.roundId));
   const [county] = await ctx.db.select({ name: rlaCounties.name }).from(rlaCounties).where(and(eq(rlaCounties.auditId, board.auditId), eq(rlaCounties.orgId, board.countyOrgId)));
-  const contests = await contestsOf(ctx.db, board.auditId);
+  // A board reads one county's ballots: the contests on them.
+  const contests = (await contestsOf(ctx.db, board.auditId)).filter((c) => contestInCounty(c, board.countyOrgId));
   const draws = await ctx.db.select({ batchId: rlaDraws.batchId, position: rlaDraws.position, ticket: rlaDraws.ticket, container: rlaBatches.container, tabulator: rlaBatches.tabulator, batch: rlaBatches.name })
     .from(rlaDraws).innerJoin(rlaBatches, eq(rlaBatches.id, rlaDraws.batchId)).where(eq(rlaDraws.boardId, board.id)).orderBy(asc(rlaBatches.container), asc(rlaBatches.tabulator), asc(rlaBatches.name), asc(rlaDraws.position));
   const readings = draws.length ? await ctx.db.select().from(rlaInterpretations).where(and(eq(rlaInterpretations.auditId, board.auditId), inArray(rlaInterpretations.batchId, [...new Set(draws.map((d) => d.batchId))]))) : [];
@@ -68,7 +69,7 @@ export async function boardView(ctx: AppContext, board: BoardRow) {
   for (const d of draws) {
     const k = ballotKey(d.batchId, d.position);
     const e = items.get(k) ?? { batchId: d.batchId, position: d.position, container: d.container, tabulator: d.tabulator, batch: d.batch, tickets: [], done: false, readings: [] };
-    e.tickets.push(d.ticket);
+    if (!e.tickets.includes(d.ticket)) e.tickets.push(d.ticket);
     items.set(k, e);
   }
   for (const r of readings) {
@@ -107,7 +108,8 @@ export interface ReadingInput {
 export async function enterReading(ctx: AppContext, board: BoardRow, input: { batchId: string; position: number | null; readings: readonly ReadingInput[] }) {
   if (board.signedOffAt) throw new AppError('conflict', 'This board has signed off; ask the county to set up a new board for corrections.');
   if (board.members.length !== 2) throw new AppError('conflict', 'Enter the names of both board members first.');
-  const contests = await contestsOf(ctx.db, board.auditId);
+  // A board reads one county's ballots: the contests on them.
+  const contests = (await contestsOf(ctx.db, board.auditId)).filter((c) => contestInCounty(c, board.countyOrgId));
   const [audit] = await ctx.db.select().from(rlaAudits).where(eq(rlaAudits.id, board.auditId));
   const batchAudit = audit!.auditType === 'batch-comparison';
   const [draw] = await ctx.db.select({ id: rlaDraws.id }).from(rlaDraws).where(and(eq(rlaDraws.boardId, board.id), eq(rlaDraws.batchId, input.batchId), batchAudit ? eq(rlaDraws.auditId, board.auditId) : eq(rlaDraws.position, input.position ?? -1))).limit(1);

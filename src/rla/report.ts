@@ -2,7 +2,7 @@
 // discrepancies), a county's retrieval list (CSV, and a printable PDF with a label per ballot), the full audit
 // record (settings, seed, manifest digests, sample, every reading, discrepancies, risk per round) as CSV and PDF,
 // and the public summary once the audit is done.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import { requireUser, type Actor } from '../access/actor.js';
 import { orgs } from '../access/schema.js';
 import type { AppContext } from '../platform/context.js';
@@ -10,11 +10,11 @@ import { csvLine } from '../platform/http/csv.js';
 import { heading, pdfBuffer, tlpBanner } from '../platform/files/pdf.js';
 import { escapeHtml } from '../platform/text/html.js';
 import { notFound } from '../platform/http/errors.js';
-import { contestOf, countiesOf, loadAudit, requireCountyAccess, type AuditRow } from './audit-service.js';
+import { contestInCounty, contestOf, countiesOf, loadAudit, requireCountyAccess, type AuditRow } from './audit-service.js';
 import { ballotKey, boardsOf, latestRound, loadState, nextSizeOptions, type AuditState } from './round-service.js';
 import { ballotDiscrepancy, type ContestVotes } from './supersimple.js';
 import { batchError, unauditableBallots } from './macro.js';
-import { rlaAudits, rlaAuditBoards, rlaBatches, rlaDraws, rlaRounds } from './schema.js';
+import { rlaAudits, rlaAuditBoards, rlaBatches, rlaDraws, rlaInterpretations, rlaRounds } from './schema.js';
 
 const TYPE_NAMES = { 'ballot-polling': 'Ballot polling (BRAVO)', 'ballot-comparison': 'Ballot comparison (super-simple)', 'batch-comparison': 'Batch comparison (MACRO)' } as const;
 
@@ -85,7 +85,7 @@ export async function auditDetail(ctx: AppContext, actor: Actor, id: string) {
       const p = progress.get(b.countyOrgId) ?? { toRead: new Set(), read: new Set() };
       const k = ballotKey(d.batchId, d.position);
       p.toRead.add(k);
-      if ([...state.contests].every((c) => state.readings.has(`${k}:${c.id}`))) p.read.add(k);
+      if (state.contests.every((c) => !contestInCounty(c, b.countyOrgId) || state.readings.has(`${k}:${c.id}`))) p.read.add(k);
       progress.set(b.countyOrgId, p);
     }
   }
@@ -107,7 +107,7 @@ export async function auditDetail(ctx: AppContext, actor: Actor, id: string) {
     completedAt: audit.completedAt,
     youAre: isState ? 'state' : counties.some((c) => c.orgId === user.orgId) ? 'county' : 'observer',
     yourCounty: counties.find((c) => c.orgId === user.orgId)?.orgId ?? null,
-    contests: state.contests.map((c) => ({ id: c.id, name: c.name, numWinners: c.numWinners, votesAllowed: c.votesAllowed, ballotsCast: c.ballotsCast, choices: c.choices, winners: Object.keys(contestOf(c).winners) })),
+    contests: state.contests.map((c) => ({ id: c.id, name: c.name, numWinners: c.numWinners, votesAllowed: c.votesAllowed, ballotsCast: c.ballotsCast, choices: c.choices, winners: Object.keys(contestOf(c).winners), counties: c.counties.length ? counties.filter((x) => c.counties.includes(x.orgId)).map((x) => x.name) : null })),
     counties: counties.map((c) => {
       const p = progress.get(c.orgId);
       return {
@@ -141,15 +141,21 @@ export async function retrievalList(ctx: AppContext, actor: Actor, id: string, c
   const county = await requireCountyAccess(ctx.db, user, audit, countyOrgId);
   const round = roundNumber ? (await ctx.db.select().from(rlaRounds).where(and(eq(rlaRounds.auditId, id), eq(rlaRounds.number, roundNumber))))[0] : await latestRound(ctx.db, id);
   if (!round) throw notFound('That round');
-  const draws = await ctx.db.select({ batchId: rlaDraws.batchId, position: rlaDraws.position, ticket: rlaDraws.ticket, boardId: rlaDraws.boardId, container: rlaBatches.container, tabulator: rlaBatches.tabulator, batch: rlaBatches.name })
+  const draws = await ctx.db.select({ batchId: rlaDraws.batchId, position: rlaDraws.position, ticket: rlaDraws.ticket, timesSampled: rlaDraws.timesSampled, boardId: rlaDraws.boardId, container: rlaBatches.container, tabulator: rlaBatches.tabulator, batch: rlaBatches.name })
     .from(rlaDraws).innerJoin(rlaBatches, eq(rlaBatches.id, rlaDraws.batchId))
     .where(and(eq(rlaDraws.roundId, round.id), eq(rlaBatches.countyOrgId, countyOrgId)));
   const boards = await ctx.db.select({ id: rlaAuditBoards.id, name: rlaAuditBoards.name }).from(rlaAuditBoards).where(eq(rlaAuditBoards.roundId, round.id));
+  // A ballot read in an earlier round is not pulled again: its reading counts for every draw.
+  const readBefore = new Set((await ctx.db.select({ batchId: rlaInterpretations.batchId, position: rlaInterpretations.position }).from(rlaInterpretations)
+    .where(and(eq(rlaInterpretations.auditId, id), ne(rlaInterpretations.roundId, round.id)))).map((r) => ballotKey(r.batchId, r.position)));
   const byBallot = new Map<string, RetrievalRow>();
   for (const d of draws) {
     const k = ballotKey(d.batchId, d.position);
+    if (readBefore.has(k)) continue;
     const e = byBallot.get(k) ?? { board: boards.find((b) => b.id === d.boardId)?.name ?? 'Not yet assigned', container: d.container, tabulator: d.tabulator, batch: d.batch, position: d.position, tickets: [], timesDrawn: 0 };
-    byBallot.set(k, { ...e, tickets: [...e.tickets, d.ticket].sort(), timesDrawn: e.timesDrawn + 1 });
+    // Contests drawn from the same manifests draw the same tickets: a ballot is listed once, drawn as often as
+    // the contest that drew it most.
+    byBallot.set(k, { ...e, tickets: e.tickets.includes(d.ticket) ? e.tickets : [...e.tickets, d.ticket].sort(), timesDrawn: Math.max(e.timesDrawn, d.timesSampled) });
   }
   const cmp = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
   const rows = [...byBallot.values()].sort((a, b) => cmp(a.board, b.board) || cmp(a.container, b.container) || cmp(a.tabulator, b.tabulator) || cmp(a.batch, b.batch) || (a.position ?? 0) - (b.position ?? 0));

@@ -17,7 +17,7 @@ import { batchComparisonRisk, batchComparisonSampleSize, type BatchTally, type S
 import { compareKeys, drawPpebSample, type BatchKey } from './ppeb.js';
 import { sampleBallotsParallel } from './parallel-sampler.js';
 import type { ManifestBatch } from './sampler.js';
-import { contestOf, contestsOf, countiesOf, loadAudit, requireCountyAccess, requireStateAdmin, sharingOfAudit, type AuditRow, type ContestRow } from './audit-service.js';
+import { contestInCounty, contestOf, contestsOf, countiesOf, loadAudit, requireCountyAccess, requireStateAdmin, sharingOfAudit, type AuditRow, type ContestRow } from './audit-service.js';
 import { rlaAuditBoards, rlaAudits, rlaBatches, rlaCvrs, rlaDraws, rlaInterpretations, rlaRounds, type ContestRoundResult } from './schema.js';
 
 export type RoundRow = typeof rlaRounds.$inferSelect;
@@ -117,9 +117,14 @@ export function contestProgress(state: AuditState, contest: ContestRow, roundIds
   return { draws: read, tally, comparisons, oneOver, twoOver, batchSample };
 }
 
+/** The batches of the counties whose ballots carry the contest. */
+function batchesOf(state: AuditState, contest: ContestRow) {
+  return state.batches.filter((b) => contestInCounty(contest, b.countyOrgId));
+}
+
 function batchTallies(state: AuditState, contest: ContestRow): Map<string, BatchTally> {
   const m = new Map<string, BatchTally>();
-  for (const b of state.batches) {
+  for (const b of batchesOf(state, contest)) {
     const votes = b.tallies?.[contest.name];
     m.set(b.id, votes ? { votes, ballots: b.ballots } : { votes: {}, ballots: 0 });
   }
@@ -191,8 +196,8 @@ export async function sampleSizeOptions(ctx: AppContext, actor: Actor, id: strin
   return { round: (last?.number ?? 0) + 1, contests: nextSizeOptions(state, last?.results ?? null) };
 }
 
-function manifestOf(state: AuditState): ManifestBatch[] {
-  return state.batches.map((b) => ({ county: state.countyNames.get(b.countyOrgId)!, tabulator: b.tabulator, batch: b.name, ballots: b.ballots }));
+function manifestOf(state: AuditState, contest: ContestRow): ManifestBatch[] {
+  return batchesOf(state, contest).map((b) => ({ county: state.countyNames.get(b.countyOrgId)!, tabulator: b.tabulator, batch: b.name, ballots: b.ballots }));
 }
 
 /**
@@ -212,8 +217,11 @@ export async function startRound(ctx: AppContext, actor: Actor, id: string, choi
     const missing = counties.filter((c) => !c.manifestSha256 || (audit.auditType !== 'ballot-polling' && !c.resultsSha256));
     if (missing.length) throw new AppError('conflict', `Waiting for ${audit.auditType === 'ballot-polling' ? 'the ballot manifest' : audit.auditType === 'ballot-comparison' ? 'the manifest and cast vote records' : 'the manifest and batch tallies'} of ${missing.map((c) => c.name).join(', ')}.`);
     const state = await loadState(tx, audit);
-    const total = state.batches.reduce((n, b) => n + b.ballots, 0);
-    for (const c of state.contests) if (c.ballotsCast > total) throw new AppError('conflict', `${c.name} has ${c.ballotsCast.toLocaleString('en-US')} ballots cast but the manifests hold ${total.toLocaleString('en-US')}.`);
+    const ballotsFor = (c: ContestRow) => batchesOf(state, c).reduce((n, b) => n + b.ballots, 0);
+    for (const c of state.contests) {
+      const total = ballotsFor(c);
+      if (c.ballotsCast > total) throw new AppError('conflict', `${c.name} has ${c.ballotsCast.toLocaleString('en-US')} ballots cast but the manifests of its counties hold ${total.toLocaleString('en-US')}.`);
+    }
     const options = nextSizeOptions(state, last?.results ?? null);
     const sizes: Record<string, { size: number; key: string }> = {};
     for (const o of options) {
@@ -243,7 +251,7 @@ export async function startRound(ctx: AppContext, actor: Actor, id: string, choi
       if (!want) continue;
       const earlier = state.draws.filter((d) => d.contestId === c.id);
       if (audit.auditType === 'batch-comparison') {
-        const ordered = [...state.batches].sort((a, b) => compareKeys({ county: state.countyNames.get(a.countyOrgId)!, batch: a.name }, { county: state.countyNames.get(b.countyOrgId)!, batch: b.name }));
+        const ordered = batchesOf(state, c).sort((a, b) => compareKeys({ county: state.countyNames.get(a.countyOrgId)!, batch: a.name }, { county: state.countyNames.get(b.countyOrgId)!, batch: b.name }));
         const keyOf = (b: BatchRow): BatchKey => ({ county: state.countyNames.get(b.countyOrgId)!, batch: b.tabulator ? `${b.tabulator} / ${b.name}` : b.name });
         const tallies = batchTallies(state, c);
         const previous = earlier.map((d) => keyOf(state.batches.find((b) => b.id === d.batchId)!));
@@ -261,8 +269,8 @@ export async function startRound(ctx: AppContext, actor: Actor, id: string, choi
       }
       const handCount = want.key === 'all-ballots';
       const draws = handCount
-        ? await sampleBallotsParallel(audit.seed, manifestOf(state), total, false)
-        : (await sampleBallotsParallel(audit.seed, manifestOf(state), earlier.length + want.size, true)).slice(earlier.length);
+        ? await sampleBallotsParallel(audit.seed, manifestOf(state, c), ballotsFor(c), false)
+        : (await sampleBallotsParallel(audit.seed, manifestOf(state, c), earlier.length + want.size, true)).slice(earlier.length);
       for (const d of draws) {
         const b = batchByKey.get(`${countyIdByName.get(d.item.county)}\u0000${d.item.tabulator ?? ''}\u0000${d.item.batch}`)!;
         rows.push({ auditId: id, roundId: round!.id, contestId: c.id, batchId: b.id, position: d.item.position, ticket: d.ticket, timesSampled: d.timesSampled });
@@ -329,7 +337,11 @@ export async function createBoards(ctx: AppContext, actor: Actor, id: string, co
       const phrase = passphrase(code);
       await tx.insert(rlaAuditBoards).values({ id: boardId, auditId: id, roundId: round.id, countyOrgId, name: `Audit board #${i + 1}`, passphraseHash: await hashPassword(phrase) });
       const batchIds = [...assignment].filter(([, b]) => b === i).map(([batchId]) => batchId);
-      if (batchIds.length) await tx.update(rlaDraws).set({ boardId }).where(and(eq(rlaDraws.roundId, round.id), inArray(rlaDraws.batchId, batchIds)));
+      // Ballots read in an earlier round are not the board's to read again.
+      if (batchIds.length) {
+        await tx.update(rlaDraws).set({ boardId }).where(and(eq(rlaDraws.roundId, round.id), inArray(rlaDraws.batchId, batchIds),
+          sql`not exists (select 1 from ${rlaInterpretations} i where i.audit_id = ${rlaDraws.auditId} and i.batch_id = ${rlaDraws.batchId} and coalesce(i.position, 0) = coalesce(${rlaDraws.position}, 0))`));
+      }
       boards.push({ id: boardId, name: `Audit board #${i + 1}`, passphrase: phrase, ballots: loads[i]! });
     }
     await recordAudit(tx, user, { action: 'rla.boards-created', targetKind: 'rla-audit', targetId: id, orgIds: [audit.ownerOrg, countyOrgId], details: { county: county.name, round: round.number, boards: count, ballots: work.length } });

@@ -58,6 +58,7 @@ export function rlaRoutes(app: App, ctx: AppContext): void {
           votesAllowed: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
           ballotsCast: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
           choices: Type.Array(Type.Object({ name: Name, votes: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) }, { additionalProperties: false }), { minItems: 2, maxItems: 100 }),
+          counties: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, description: 'the counties whose ballots carry the contest (default: all of the audit)' })),
         }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }),
       }, { additionalProperties: false }),
     },

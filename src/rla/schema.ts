@@ -50,6 +50,8 @@ export const rlaContests = pgTable(
     votesAllowed: integer('votes_allowed').notNull(),
     ballotsCast: integer('ballots_cast').notNull(),
     choices: jsonb('choices').$type<ReportedChoice[]>().notNull(),
+    /** The counties whose ballots carry the contest; empty: every county of the audit. */
+    counties: uuid('counties').array().notNull().default(sql`'{}'::uuid[]`),
   },
   (t) => [uniqueIndex('rla_contests_name_uq').on(t.auditId, sql`lower(${t.name})`)],
 );

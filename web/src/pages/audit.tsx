@@ -66,7 +66,7 @@ interface Audit {
   readonly seedEnteredAt: string | null;
   readonly youAre: 'state' | 'county' | 'observer';
   readonly yourCounty: string | null;
-  readonly contests: Array<{ id: string; name: string; ballotsCast: number; numWinners: number; choices: Array<{ name: string; votes: number }>; winners: string[] }>;
+  readonly contests: Array<{ id: string; name: string; ballotsCast: number; numWinners: number; choices: Array<{ name: string; votes: number }>; winners: string[]; counties: string[] | null }>;
   readonly counties: County[];
   readonly rounds: Array<{ number: number; startedAt: string; endedAt: string | null; sizes: Record<string, { size: number; key: string }>; results: RoundResult[] | null }>;
   readonly nextRound: { number: number; contests: Array<{ contestId: string; name: string; options: Option[]; error?: string }> } | null;
@@ -383,7 +383,7 @@ export function AuditPage({ id }: { id: string }) {
         {audit.contests.map((c) => (
           <div className="grid-col-12 tablet:grid-col-6" key={c.id}>
           <table className="usa-table usa-table--borderless width-full">
-            <caption className="text-left">{c.name} · {n(c.ballotsCast)} ballots cast</caption>
+            <caption className="text-left">{c.name} · {n(c.ballotsCast)} ballots cast{c.counties ? ` · in ${c.counties.join(', ')}` : ''}</caption>
             <thead><tr><th scope="col">Choice</th><th scope="col" className="text-right">Votes</th></tr></thead>
             <tbody>{c.choices.map((ch) => <tr key={ch.name}><td>{ch.name}{c.winners.includes(ch.name) ? ' (reported winner)' : ''}</td><td className="text-right">{n(ch.votes)}</td></tr>)}</tbody>
           </table>

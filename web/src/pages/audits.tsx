@@ -32,9 +32,11 @@ interface ContestDraft {
   ballotsCast: string;
   numWinners: string;
   choices: ChoiceDraft[];
+  /** Counties of the audit whose ballots do not carry the contest. */
+  notIn: Set<string>;
 }
 
-const emptyContest = (): ContestDraft => ({ name: '', ballotsCast: '', numWinners: '1', choices: [{ name: '', votes: '' }, { name: '', votes: '' }] });
+const emptyContest = (): ContestDraft => ({ name: '', ballotsCast: '', numWinners: '1', choices: [{ name: '', votes: '' }, { name: '', votes: '' }], notIn: new Set() });
 
 function SetupForm({ onCancel }: { onCancel: () => void }) {
   const { me } = useSession();
@@ -64,7 +66,10 @@ function SetupForm({ onCancel }: { onCancel: () => void }) {
         auditType,
         riskLimit: Number(riskLimit),
         counties: [...chosen],
-        contests: contests.map((c) => ({ name: c.name, ballotsCast: Number(c.ballotsCast), numWinners: Number(c.numWinners), choices: c.choices.filter((ch) => ch.name.trim()).map((ch) => ({ name: ch.name, votes: Number(ch.votes) })) })),
+        contests: contests.map((c) => {
+          const inCounties = [...chosen].filter((id) => !c.notIn.has(id));
+          return { name: c.name, ballotsCast: Number(c.ballotsCast), numWinners: Number(c.numWinners), choices: c.choices.filter((ch) => ch.name.trim()).map((ch) => ({ name: ch.name, votes: Number(ch.votes) })), ...(inCounties.length < chosen.size ? { counties: inCounties } : {}) };
+        }),
       });
       navigate(`/audits/${audit.id}`);
     } catch (err) {
@@ -145,6 +150,17 @@ function SetupForm({ onCancel }: { onCancel: () => void }) {
             </tbody>
           </table>
           <button type="button" className="usa-button usa-button--outline" onClick={() => change(i, { choices: [...c.choices, { name: '', votes: '' }] })}>Add a choice</button>
+          {chosen.size > 1 && (
+            <fieldset className="usa-fieldset margin-top-2">
+              <legend className="usa-legend font-body-sm">Counties whose ballots carry this contest</legend>
+              {counties?.filter((county) => chosen.has(county.id)).map((county) => (
+                <div className="usa-checkbox" key={county.id}>
+                  <input className="usa-checkbox__input" id={`in-${i}-${county.id}`} type="checkbox" checked={!c.notIn.has(county.id)} onChange={(e) => { const n = new Set(c.notIn); if (e.target.checked) n.delete(county.id); else n.add(county.id); change(i, { notIn: n }); }} />
+                  <label className="usa-checkbox__label" htmlFor={`in-${i}-${county.id}`}>{county.name}</label>
+                </div>
+              ))}
+            </fieldset>
+          )}
           {contests.length > 1 && <button type="button" className="usa-button usa-button--unstyled margin-left-2" onClick={() => setContests(contests.filter((_, j) => j !== i))}>Remove this contest</button>}
         </fieldset>
       ))}
