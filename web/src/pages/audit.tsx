@@ -79,7 +79,7 @@ const OPTION_WORDS: Record<string, string> = { asn: 'Average sample number', '0.
 
 function Steps({ audit }: { audit: Audit }) {
   const files = audit.counties.every((c) => c.manifest && (audit.auditType === 'ballot-polling' || c.results));
-  const steps: Array<[string, boolean]> = [['Set up', true], ['Counties\u2019 files', files], ['Random seed', audit.seed !== null], ['Rounds', audit.rounds.length > 0], ['Complete', audit.status === 'complete']];
+  const steps: Array<[string, boolean]> = [['Set up', true], ['Counties\u2019 files', files], ['Random seed', audit.seed !== null], ['Rounds', audit.status === 'complete'], ['Complete', audit.status === 'complete']];
   const current = steps.findIndex(([, done]) => !done);
   return (
     <div className="usa-step-indicator usa-step-indicator--counters-sm margin-y-3" aria-label="Progress of the audit">
