@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { parseCsv, type CsvRow } from '../platform/text/csv-parse.js';
 import { decodeCsv, headerIndex, wholeNumber, type Encoding, type RowProblem } from './manifest.js';
+import { isDominionCvr, parseDominionCvrs } from './dominion-cvrs.js';
 
 export interface AuditContestShape {
   readonly name: string;
@@ -142,8 +143,10 @@ export interface ParsedCvrs {
   readonly problems: RowProblem[];
 }
 
-/** Cast vote records: Batch Name, Ballot Position (and Tabulator, optional), then 1/0/empty per choice. */
+/** Cast vote records: Batch Name, Ballot Position (and Tabulator, optional), then 1/0/empty per choice; or Dominion's CVR export. */
 export function parseCvrs(data: Buffer, contests: readonly AuditContestShape[]): ParsedCvrs {
+  // Dominion's own export is read as it comes out of the election management system.
+  if (isDominionCvr(data.subarray(0, 64 * 1024).toString('latin1'))) return parseDominionCvrs(data, contests);
   const t = readTable(data, ['Batch Name', 'Ballot Position'], ['Tabulator']);
   if (!t.header || !t.body || !t.index || t.problems.length) return { rows: [], encoding: t.encoding, sha256: t.sha256, problems: t.problems };
   const { columns, problems } = voteColumns(t.header, contests);
