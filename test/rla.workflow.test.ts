@@ -6,7 +6,7 @@
 // summary. Arizona never sees any of it. Then a ballot-comparison audit finds a discrepancy and files it as an
 // incident, and a batch-comparison audit draws batches and measures their taint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedGeorgia, seedOrg, seedUser, startTestNode, tokenFor, type GeorgiaOrg, type TestNode } from './harness.js';
+import { client, seedGeorgia, seedOrg, seedUser, startTestNode, tokenFor, until, type GeorgiaOrg, type TestNode } from './harness.js';
 import { sampleBallots } from '../src/rla/sampler.js';
 import { ballotPollingSampleSizes } from '../src/rla/bravo.js';
 import { makeContest } from '../src/rla/contest.js';
@@ -74,6 +74,9 @@ describe('a ballot-polling audit from setup to public summary', () => {
     auditId = r.json().id;
     contestId = r.json().contests[0].id;
     expect(r.json().counties.map((c: { name: string }) => c.name)).toEqual(['Cobb County Elections', 'Fulton County Elections']);
+    // Each county is told what to do, in the app (and by email).
+    const note = await until('Fulton to be told', async () => ((await client(node, tok.fulton).get('/api/v1/notifications')).json().items as Array<{ title: string; link: string }>).find((n) => n.link === `/audits/${auditId}`));
+    expect(note.title).toBe('Audit "November general: governor": your county takes part. Upload your ballot manifest.');
   });
 
   it('checks every manifest row and saves nothing from a bad file', async () => {
@@ -233,6 +236,13 @@ describe('a ballot-polling audit from setup to public summary', () => {
     const page = await node.node.app!.inject({ method: 'GET', url: `/public/audits/${auditId}` });
     expect(page.body).toContain('TLP:CLEAR');
     expect(page.body).toContain('Alice Adams');
+  });
+
+  it('tells the counties when a round is drawn and when the audit is complete', async () => {
+    const titles = async () => ((await client(node, tok.cobb).get('/api/v1/notifications')).json().items as Array<{ title: string }>).map((n) => n.title);
+    await until('Cobb to hear the result', async () => (await titles()).some((t) => t.includes('is complete')));
+    expect(await titles()).toEqual(expect.arrayContaining([expect.stringMatching(/round 1: your ballots are drawn/)]));
+    expect((await client(node, azTok).get('/api/v1/notifications')).json().items.filter((n: { link: string }) => n.link.startsWith('/audits'))).toEqual([]);
   });
 
   it('shows Arizona nothing', async () => {

@@ -70,6 +70,13 @@ export function advisoryEmail(input: { tlp: Tlp; type: string; title: string; se
   return { subject, text: `${lines.join('\n')}\n\nChange what you are told about: Account → Notifications.\n`, html };
 }
 
+/** An audit milestone for a county or its state: what to do next, and where. */
+export function auditEmail(tlp: Tlp, title: string, link: string) {
+  const lines = [title, '', `Open the audit: ${link}`, '', `TLP:${tlp} — share only as the label allows.`];
+  const html = lines.map((l) => (l.startsWith('Open the audit: ') ? `<p><a href="${escapeHtml(link)}">Open the audit in Election Ops Center</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n');
+  return { subject: `[TLP:${tlp}] ${title}`, text: `${lines.join('\n')}\n\nChange what you are told about: Account → Notifications.\n`, html };
+}
+
 export function emailHandler(ctx: AppContext): JobHandler {
   return async (payload) => {
     const { userId, seq } = payload as { userId: string; seq: number };
@@ -84,7 +91,8 @@ export function emailHandler(ctx: AppContext): JobHandler {
       subject: '[TLP:AMBER+STRICT] A threat touches one of your systems',
       text: `A threat shared in Election Ops Center touches one of your organisation's systems. Only your organisation is told.\n\nSee what matched and what to do: ${ctx.config.publicUrl}/inventory/alerts\n\nChange what you are told about: Account → Notifications.\n`,
       html: `<p>A threat shared in Election Ops Center touches one of your organisation's systems. Only your organisation is told.</p><p><a href="${escapeHtml(`${ctx.config.publicUrl}/inventory/alerts`)}">See what matched and what to do</a></p>`,
-    } : found.event.recordKind === 'advisory' ? advisoryEmail({
+    } : found.event.recordKind === 'rla-audit' ? auditEmail(found.latest.tlp, p.title ?? 'An audit needs you', `${ctx.config.publicUrl}/audits/${found.event.recordId}`)
+      : found.event.recordKind === 'advisory' ? advisoryEmail({
       tlp: found.latest.tlp,
       type: found.event.type,
       title: p.title ?? 'An advisory',

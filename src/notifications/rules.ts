@@ -17,6 +17,7 @@ export const NOTIFICATION_KINDS = {
   'advisory.community': { label: 'An advisory for the whole community (TLP:CLEAR or GREEN)', inApp: true, email: true },
   'victim.matched': { label: 'A threat touches one of my organisation\'s systems (from its inventory)', inApp: true, email: true },
   'advisory.response': { label: 'Responses to advisories my organisation published (acknowledged, affected, seen)', inApp: true, email: false },
+  'audit.task': { label: 'Audits of paper ballots my office takes part in: files to upload, rounds to work, the result', inApp: true, email: true },
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 
@@ -63,7 +64,7 @@ const pref = (kind: NotificationKind, channel: 'inApp' | 'email') => {
 function audience(e: SequencedEvent, kind: NotificationKind, addressedOrgs: readonly string[]): SQL {
   const readable = readableBy(sharingOf(e), { userId: sql`u.id`, orgId: sql`u.org_id` });
   const addressed = sql`(u.org_id = any(${`{${addressedOrgs.join(',')}}`}::uuid[]) or u.id = any(${`{${e.recipientUsers.join(',')}}`}::uuid[]))`;
-  const scope = kind.endsWith('.addressed') ? addressed : sql`not ${addressed}`;
+  const scope = kind.endsWith('.addressed') || kind === 'audit.task' ? addressed : sql`not ${addressed}`;
   return sql`from users u join orgs o on o.id = u.org_id
     where u.active and o.active and u.id <> ${e.authorId ?? NOBODY}::uuid and ${readable} and ${scope}`;
 }
@@ -169,6 +170,11 @@ export async function applyRules(tx: Tx, e: SequencedEvent, options: { reportsDo
   // A log scan that found known threats: the office, privately (the same kind of notice).
   if (e.type === 'monitor.alert') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'A monitored service changed'), '/monitoring');
   if (e.type === 'scan.critical-found') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'A critical finding on your systems'), '/scanning');
+  // An audit's milestones, to the counties taking part (the ones the event names) and the state's own people.
+  if (e.type === 'audit.task') {
+    const counties = Array.isArray(e.payload.counties) ? (e.payload.counties as string[]) : [];
+    await notify(tx, e, 'audit.task', audience(e, 'audit.task', [...counties, e.ownerOrg]), String(e.payload.title ?? 'An audit needs you'), `/audits/${e.recordId}`);
+  }
   if (e.type === 'log-scan.matched') await notify(tx, e, 'victim.matched', audience(e, 'victim.matched', []), String(e.payload.title ?? 'Threats seen in your log'), `/logs/${e.recordId}`);
   if (options.webhooks !== false && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type)) {
     // An organisation reads what any member of it could read, except RED (which is for named people).

@@ -116,6 +116,8 @@ export async function createAudit(ctx: AppContext, actor: Actor, input: AuditInp
     await tx.insert(rlaCounties).values(countyIds.map((id) => ({ auditId: audit!.id, orgId: id, name: found.find((f) => f.id === id)!.name })));
     await recordAudit(tx, user, { action: 'rla.audit-created', targetKind: 'rla-audit', targetId: audit!.id, orgIds: countyIds, details: { name, auditType: input.auditType, riskLimit: input.riskLimit, contests: input.contests.map((c) => c.name), counties: countyIds.length } });
     await emitEvent(tx, { type: 'audit.changed', recordKind: 'rla-audit', recordId: audit!.id, sharing: sharingOfAudit(audit!), payload: { auditId: audit!.id, what: 'created' } });
+    const files = input.auditType === 'ballot-polling' ? 'your ballot manifest' : input.auditType === 'ballot-comparison' ? 'your ballot manifest and cast vote records' : 'your ballot manifest and batch tallies';
+    await emitEvent(tx, { type: 'audit.task', recordKind: 'rla-audit', recordId: audit!.id, sharing: sharingOfAudit(audit!), payload: { counties: countyIds, title: `Audit "${name}": your county takes part. Upload ${files}.` } });
     return audit!;
   });
 }

@@ -280,6 +280,8 @@ export async function startRound(ctx: AppContext, actor: Actor, id: string, choi
     await tx.update(rlaAudits).set({ status: 'in-progress', updatedAt: new Date() }).where(eq(rlaAudits.id, id));
     await recordAudit(tx, user, { action: 'rla.round-started', targetKind: 'rla-audit', targetId: id, orgIds: counties.map((c) => c.orgId), details: { round: number, sizes: Object.fromEntries(Object.entries(sizes).map(([k, v]) => [state.contests.find((c) => c.id === k)!.name, v])) } });
     await emitEvent(tx, { type: 'audit.changed', recordKind: 'rla-audit', recordId: id, sharing: sharingOfAudit(audit), payload: { auditId: id, what: 'round-started', round: number } });
+    const drawnIn = [...new Set(rows.map((r) => state.batches.find((b) => b.id === r.batchId)!.countyOrgId))];
+    await emitEvent(tx, { type: 'audit.task', recordKind: 'rla-audit', recordId: id, sharing: sharingOfAudit(audit), payload: { counties: drawnIn, title: `Audit "${audit.name}", round ${number}: your ${audit.auditType === 'batch-comparison' ? 'batches are' : 'ballots are'} drawn. Set up your audit boards and print the retrieval list.` } });
     return { round: number, id: round!.id, sizes, draws: rows.length };
   });
 }
@@ -373,6 +375,10 @@ export async function maybeEndRound(tx: Tx, auditId: string): Promise<ContestRou
   await tx.update(rlaAudits).set({ status: done ? 'complete' : 'in-progress', completedAt: done ? new Date() : null, updatedAt: new Date() }).where(eq(rlaAudits.id, auditId));
   await recordAudit(tx, { kind: 'system' }, { action: 'rla.round-ended', targetKind: 'rla-audit', targetId: auditId, orgIds: [audit.ownerOrg, ...counties.map((c) => c.orgId)], details: { round: round.number, complete: done, risk: Object.fromEntries(results.map((r) => [r.name, r.risk])) } });
   await emitEvent(tx, { type: 'audit.changed', recordKind: 'rla-audit', recordId: auditId, sharing: sharingOfAudit(audit), payload: { auditId, what: done ? 'complete' : 'round-ended', round: round.number } });
+  await emitEvent(tx, {
+    type: 'audit.task', recordKind: 'rla-audit', recordId: auditId, sharing: sharingOfAudit(audit),
+    payload: { counties: counties.map((c) => c.orgId), title: done ? `Audit "${audit.name}" is complete: every contest's risk is at or under ${audit.riskLimit}%, so the reported outcome is confirmed.` : `Audit "${audit.name}", round ${round.number} ended above the ${audit.riskLimit}% risk limit: another round is needed.` },
+  });
   return results;
 }
 
