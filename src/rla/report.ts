@@ -2,7 +2,7 @@
 // discrepancies), a county's retrieval list (CSV, and a printable PDF with a label per ballot), the full audit
 // record (settings, seed, manifest digests, sample, every reading, discrepancies, risk per round) as CSV and PDF,
 // and the public summary once the audit is done.
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { requireUser, type Actor } from '../access/actor.js';
 import { orgs } from '../access/schema.js';
 import type { AppContext } from '../platform/context.js';
@@ -75,6 +75,7 @@ export async function auditDetail(ctx: AppContext, actor: Actor, id: string) {
   const current = rounds[rounds.length - 1];
   const boards = current ? await boardsOf(ctx.db, current.id) : [];
   const [owner] = await ctx.db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, audit.ownerOrg));
+  const fips = new Map((counties.length ? await ctx.db.select({ id: orgs.id, fips: orgs.fips }).from(orgs).where(inArray(orgs.id, counties.map((c) => c.orgId))) : []).map((o) => [o.id, o.fips]));
   const batchById = new Map(state.batches.map((b) => [b.id, b]));
   const progress = new Map<string, { toRead: Set<string>; read: Set<string> }>();
   if (current) {
@@ -111,7 +112,7 @@ export async function auditDetail(ctx: AppContext, actor: Actor, id: string) {
     counties: counties.map((c) => {
       const p = progress.get(c.orgId);
       return {
-        orgId: c.orgId, name: c.name, ballotsCast: c.ballotsCast,
+        orgId: c.orgId, name: c.name, fips: fips.get(c.orgId) ?? null, ballotsCast: c.ballotsCast,
         manifest: c.manifestSha256 ? { file: c.manifestFile, sha256: c.manifestSha256, encoding: c.manifestEncoding, batches: c.manifestBatches, ballots: c.manifestBallots, uploadedAt: c.manifestUploadedAt, uploadedBy: c.manifestUploadedBy } : null,
         results: c.resultsSha256 ? { file: c.resultsFile, sha256: c.resultsSha256, rows: c.resultsRows, uploadedAt: c.resultsUploadedAt, uploadedBy: c.resultsUploadedBy } : null,
         round: p ? { toRead: p.toRead.size, read: p.read.size } : { toRead: 0, read: 0 },

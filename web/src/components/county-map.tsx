@@ -17,7 +17,7 @@ type Counties = Topology<{ counties: GeometryCollection<{ name: string }> }>;
 let atlas: Promise<Counties> | null = null;
 const loadAtlas = () => (atlas ??= import('us-atlas/counties-10m.json').then((m) => (m.default ?? m) as unknown as Counties));
 
-export function CountyMap({ stateFips, values, label }: { stateFips: string; values: readonly CountyValue[]; label: string }) {
+export function CountyMap({ stateFips, values, label, blank = 'no open incidents' }: { stateFips: string; values: readonly CountyValue[]; label: string; blank?: string }) {
   const [topology, setTopology] = useState<Counties | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => void loadAtlas().then(setTopology, () => setFailed(true)), []);
@@ -39,8 +39,8 @@ export function CountyMap({ stateFips, values, label }: { stateFips: string; val
       {shapes.map((s) => {
         const v = byFips.get(s.fips);
         return (
-          <path key={s.fips} d={s.d ?? undefined} fill={v?.fill ?? '#f0f0f0'} tabIndex={v ? 0 : -1} aria-label={v ? v.label : `${s.name}: no open incidents`}>
-            <title>{v ? v.label : `${s.name}: no open incidents`}</title>
+          <path key={s.fips} d={s.d ?? undefined} fill={v?.fill ?? '#f0f0f0'} tabIndex={v ? 0 : -1} aria-label={v ? v.label : `${s.name}: ${blank}`}>
+            <title>{v ? v.label : `${s.name}: ${blank}`}</title>
           </path>
         );
       })}

@@ -8,6 +8,7 @@ import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { uploadWithProgress } from '../intel-api.js';
 import { useLiveEvents } from '../live.js';
 import { Link } from '../router.js';
+import { CountyMap } from '../components/county-map.js';
 import { STATUS_WORDS } from './audits.js';
 
 interface CountyFile {
@@ -23,6 +24,7 @@ interface CountyFile {
 interface County {
   readonly orgId: string;
   readonly name: string;
+  readonly fips: string | null;
   readonly ballotsCast: number | null;
   readonly manifest: CountyFile | null;
   readonly results: CountyFile | null;
@@ -91,6 +93,36 @@ function Steps({ audit }: { audit: Audit }) {
         ))}
       </ol>
     </div>
+  );
+}
+
+const STAGE: Record<string, [string, string]> = { files: ['#e5a000', 'waiting for its files'], ready: ['#97d4ea', 'files in'], working: ['#005ea2', 'reading ballots'], done: ['#00a91c', 'done this round'] };
+
+function stageOf(audit: Audit, c: County): keyof typeof STAGE {
+  if (!c.manifest || (audit.auditType !== 'ballot-polling' && !c.results)) return 'files';
+  const round = audit.rounds[audit.rounds.length - 1];
+  if (!round) return 'ready';
+  if (round.endedAt || c.round.read >= c.round.toRead) return 'done';
+  return 'working';
+}
+
+/** The state's counties in the audit, coloured by where each one is: the map people look at first. */
+function AuditMap({ audit }: { audit: Audit }) {
+  const withFips = audit.counties.filter((c) => c.fips && c.fips.length === 5);
+  if (!withFips.length) return null;
+  return (
+    <figure className="margin-x-0 maxw-tablet">
+      <CountyMap
+        stateFips={withFips[0]!.fips!.slice(0, 2)}
+        blank="not in the audit"
+        label={`Map of the counties in the audit: ${withFips.map((c) => `${c.name} ${STAGE[stageOf(audit, c)]![1]}`).join('; ')}`}
+        values={withFips.map((c) => ({ fips: c.fips!, fill: STAGE[stageOf(audit, c)]![0], label: `${c.name}: ${STAGE[stageOf(audit, c)]![1]}${c.round.toRead ? `, ${c.round.read} of ${c.round.toRead} entered` : ''}` }))}
+      />
+      <figcaption className="font-body-2xs text-base">
+        {Object.values(STAGE).map(([color, words]) => <span key={words} className="margin-right-2"><span aria-hidden="true" style={{ color }}>■</span> {words}</span>)}
+        <span><span aria-hidden="true" style={{ color: '#f0f0f0' }}>■</span> not in the audit</span>
+      </figcaption>
+    </figure>
   );
 }
 
@@ -405,6 +437,7 @@ export function AuditPage({ id }: { id: string }) {
           ))}
         </tbody>
       </table>
+      <AuditMap audit={audit} />
       {lastRound && !lastRound.endedAt && <ProgressChart counties={audit.counties} />}
       {audit.youAre !== 'observer' && mine.map((c) => <CountyFiles key={`f-${c.orgId}`} audit={audit} county={c} onDone={() => void load()} />)}
 
