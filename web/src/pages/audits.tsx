@@ -41,6 +41,8 @@ const emptyContest = (): ContestDraft => ({ name: '', ballotsCast: '', numWinner
 function SetupForm({ onCancel }: { onCancel: () => void }) {
   const { me } = useSession();
   const [counties, setCounties] = useState<Org[] | null>(null);
+  const [elections, setElections] = useState<Array<{ id: string; name: string; day: string }>>([]);
+  const [electionId, setElectionId] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [name, setName] = useState('');
   const [auditType, setAuditType] = useState('ballot-polling');
@@ -51,6 +53,8 @@ function SetupForm({ onCancel }: { onCancel: () => void }) {
 
   useEffect(() => {
     get<{ items: Org[] }>(`/api/v1/orgs${qs({ parentId: me!.org.id, type: 'local', limit: 200 })}`).then((r) => setCounties(r.items), setError);
+    // Audits follow an election: the recent ones first.
+    get<{ items: Array<{ id: string; name: string; day: string }> }>(`/api/v1/elections${qs({ when: 'past', limit: 20 })}`).then((r) => setElections(r.items), () => undefined);
   }, [me]);
 
   const change = (i: number, patch: Partial<ContestDraft>) => setContests(contests.map((c, j) => (j === i ? { ...c, ...patch } : c)));
@@ -63,6 +67,7 @@ function SetupForm({ onCancel }: { onCancel: () => void }) {
     try {
       const audit = await post<{ id: string }>('/api/v1/audits', {
         name,
+        ...(electionId ? { electionId } : {}),
         auditType,
         riskLimit: Number(riskLimit),
         counties: [...chosen],
@@ -85,6 +90,15 @@ function SetupForm({ onCancel }: { onCancel: () => void }) {
       <ErrorAlert error={error} heading="The audit was not set up" />
       <label className="usa-label" htmlFor="audit-name">Name of the audit</label>
       <input className="usa-input" id="audit-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} placeholder="November general election" />
+      {elections.length > 0 && (
+        <>
+          <label className="usa-label" htmlFor="audit-election">Election audited</label>
+          <select className="usa-select" id="audit-election" value={electionId} onChange={(e) => setElectionId(e.target.value)}>
+            <option value="">— not linked to an election —</option>
+            {elections.map((el) => <option key={el.id} value={el.id}>{el.name} ({el.day})</option>)}
+          </select>
+        </>
+      )}
       <fieldset className="usa-fieldset margin-top-3">
         <legend className="usa-legend">How the paper is checked</legend>
         {[
