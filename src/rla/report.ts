@@ -5,6 +5,7 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { requireUser, type Actor } from '../access/actor.js';
 import { orgs } from '../access/schema.js';
+import { elections } from '../elections/schema.js';
 import type { AppContext } from '../platform/context.js';
 import { csvLine } from '../platform/http/csv.js';
 import { heading, pdfBuffer, tlpBanner } from '../platform/files/pdf.js';
@@ -75,6 +76,7 @@ export async function auditDetail(ctx: AppContext, actor: Actor, id: string) {
   const current = rounds[rounds.length - 1];
   const boards = current ? await boardsOf(ctx.db, current.id) : [];
   const [owner] = await ctx.db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, audit.ownerOrg));
+  const [election] = audit.electionId ? await ctx.db.select({ id: elections.id, name: elections.name, day: elections.day }).from(elections).where(eq(elections.id, audit.electionId)) : [];
   const fips = new Map((counties.length ? await ctx.db.select({ id: orgs.id, fips: orgs.fips }).from(orgs).where(inArray(orgs.id, counties.map((c) => c.orgId))) : []).map((o) => [o.id, o.fips]));
   const batchById = new Map(state.batches.map((b) => [b.id, b]));
   const progress = new Map<string, { toRead: Set<string>; read: Set<string> }>();
@@ -99,6 +101,7 @@ export async function auditDetail(ctx: AppContext, actor: Actor, id: string) {
     auditType: audit.auditType,
     auditTypeName: TYPE_NAMES[audit.auditType],
     riskLimit: audit.riskLimit,
+    election: election ?? null,
     status: audit.status,
     tlp: audit.tlp,
     seed: audit.seed,

@@ -62,6 +62,7 @@ interface Audit {
   readonly auditType: string;
   readonly auditTypeName: string;
   readonly riskLimit: number;
+  readonly election: { id: string; name: string; day: string } | null;
   readonly status: 'setup' | 'in-progress' | 'complete';
   readonly seed: string | null;
   readonly seedEnteredBy: string | null;
@@ -402,7 +403,7 @@ export function AuditPage({ id }: { id: string }) {
       <p className="margin-bottom-0"><Link to="/audits">Audits</Link></p>
       <h1 className="margin-top-1">{audit.name}</h1>
       <p className="usa-intro">
-        {audit.state} · {audit.auditTypeName} · risk limit {audit.riskLimit}% · <span className={`usa-tag ${audit.status === 'complete' ? 'bg-green' : 'bg-primary'}`}>{STATUS_WORDS[audit.status]}</span>
+        {audit.state}{audit.election ? ` · ${audit.election.name} (${audit.election.day})` : ''} · {audit.auditTypeName} · risk limit {audit.riskLimit}% · <span className={`usa-tag ${audit.status === 'complete' ? 'bg-green' : 'bg-primary'}`}>{STATUS_WORDS[audit.status]}</span>
       </p>
       <Steps audit={audit} />
       {audit.status === 'complete' && (
