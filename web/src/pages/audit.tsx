@@ -2,7 +2,7 @@
 // from the dice ceremony, and draws each round from the sample-size options; a county uploads its manifest (and
 // cast vote records or tallies), sets up its audit boards and prints its retrieval list; all see the risk fall
 // round by round, the discrepancies (one click makes one an incident), and the record and public summary.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, get, post } from '../api.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { uploadWithProgress } from '../intel-api.js';
@@ -391,8 +391,15 @@ export function AuditPage({ id }: { id: string }) {
   const [error, setError] = useState<unknown>(null);
   const load = useCallback(() => get<Audit>(`/api/v1/audits/${id}`).then(setAudit, setError), [id]);
   useEffect(() => void load(), [load]);
+  // Boards enter ballots by the second on audit day: one reload per second at most, however many arrive.
+  const pending = useRef<number | null>(null);
+  useEffect(() => () => { if (pending.current) clearTimeout(pending.current); }, []);
   useLiveEvents(['audit.changed', 'audit.progress'], (e) => {
-    if (e.recordId === id) void load();
+    if (e.recordId !== id || pending.current) return;
+    pending.current = window.setTimeout(() => {
+      pending.current = null;
+      void load();
+    }, e.type === 'audit.changed' ? 0 : 1000);
   });
   if (error && !audit) return <ErrorAlert error={error} heading="This audit could not be shown" />;
   if (!audit) return <Loading what="the audit" />;
