@@ -117,7 +117,7 @@ export async function enterReading(ctx: AppContext, board: BoardRow, input: { ba
   const details: ProblemDetail[] = [];
   const byContest = new Map(input.readings.map((r) => [r.contestId, r]));
   if (byContest.size !== input.readings.length) details.push({ field: 'readings', message: 'A contest is entered twice.' });
-  for (const r of input.readings) if (!contests.some((c) => c.id === r.contestId)) details.push({ field: 'readings', message: `${r.contestId} is not a contest of this audit.` });
+  for (const r of input.readings) if (!contests.some((c) => c.id === r.contestId)) details.push({ field: 'readings', message: `${r.contestId} is not a contest on this county's ballots.` });
   const notFound = input.readings.some((r) => r.reading === 'not-found');
   if (notFound && !input.readings.every((r) => r.reading === 'not-found')) details.push({ field: 'readings', message: 'A ballot that cannot be found is not found for every contest.' });
   for (const c of contests) {
