@@ -39,7 +39,7 @@ describe.skipIf(!haveBrowser)('monitoring in the browser', () => {
     await node?.close();
   });
 
-  it('from a new monitor to an outage seen on the list and the map', { timeout: 150_000 }, async () => {
+  it('from a new monitor to an outage seen on the list and the map', { timeout: 300_000 }, async () => {
     const clerk = await openPage(browser, contexts);
     await signIn(clerk, node.url, people.clerk);
     await clerk.getByRole('link', { name: 'Monitoring' }).click();
@@ -55,10 +55,11 @@ describe.skipIf(!haveBrowser)('monitoring in the browser', () => {
     await clerk.getByRole('button', { name: 'Start watching' }).click();
     await clerk.getByText('Watching it now').waitFor();
     const list = clerk.getByTestId('monitors');
-    await list.getByText('Up', { exact: true }).waitFor({ timeout: 30_000 });
+    // Generous waits: on a loaded two-core machine the first check can start late.
+    await list.getByText('Up', { exact: true }).waitFor({ timeout: 90_000 });
 
     failing = true;
-    await list.getByText('Down', { exact: true }).waitFor({ timeout: 60_000 });
+    await list.getByText('Down', { exact: true }).waitFor({ timeout: 120_000 });
     expect(await list.textContent()).toContain('HTTP 502');
     await list.getByRole('button', { name: 'Election-night results' }).click();
     await clerk.getByRole('link', { name: 'incident' }).first().waitFor({ timeout: 20_000 });
