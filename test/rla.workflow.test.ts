@@ -332,6 +332,28 @@ describe('comparison audits', () => {
     expect(after.rounds[1].results[0].risk).toBeLessThan(after.rounds[0].results[0].risk);
   });
 
+  it('ballot polling: a tie leaves only a full hand count, every ballot once', async () => {
+    const r = await client(node, tok.ga).post('/api/v1/audits', { name: 'Tied race', auditType: 'ballot-polling', riskLimit: 5, counties: [org.fulton.id], contests: [{ name: 'Water Board', ballotsCast: 40, choices: [{ name: 'Ann', votes: 20 }, { name: 'Ben', votes: 20 }] }] });
+    expect(r.statusCode, r.body).toBe(201);
+    const id = r.json().id;
+    expect((await put(`/api/v1/audits/${id}/counties/${org.fulton.id}/manifest?ballotsCast=40`, 'Batch Name,Number of Ballots\nB1,25\nB2,15\n')).statusCode).toBe(200);
+    await client(node, tok.ga).post(`/api/v1/audits/${id}/seed`, { seed: SEED });
+    const options = (await client(node, tok.ga).get(`/api/v1/audits/${id}/sample-sizes`)).json().contests[0].options;
+    expect(options).toEqual([{ key: 'all-ballots', size: 40, prob: null }]);
+    const round = await client(node, tok.ga).post(`/api/v1/audits/${id}/rounds`, {});
+    expect(round.json().draws).toBe(40);
+    const board = await signInBoard(id);
+    const view = (await board('GET', '/api/v1/audit-board')).json();
+    expect(view.total).toBe(40);
+    for (const [i, b] of view.ballots.entries()) {
+      expect((await board('POST', '/api/v1/audit-board/readings', { batchId: b.batchId, position: b.position, readings: [{ contestId: view.contests[0].id, reading: 'vote', choices: [i % 2 ? 'Ann' : 'Ben'] }] })).statusCode).toBe(201);
+    }
+    expect((await board('POST', '/api/v1/audit-board/sign-off')).statusCode).toBe(200);
+    const detail = (await client(node, tok.ga).get(`/api/v1/audits/${id}`)).json();
+    expect(detail.rounds[0].results[0]).toMatchObject({ risk: 0, confirmed: true });
+    expect(detail.status).toBe('complete');
+  });
+
   it('batch comparison: checks tallies, draws batches and measures their taint', async () => {
     const r = await client(node, tok.ga).post('/api/v1/audits', { name: 'Council', auditType: 'batch-comparison', riskLimit: 10, counties: [org.fulton.id], contests: [{ name: 'Council', ballotsCast: 2000, choices: [{ name: 'Kim', votes: 1400 }, { name: 'Lee', votes: 600 }] }] });
     const id = r.json().id;
