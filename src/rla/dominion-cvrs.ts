@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { parseCsv } from '../platform/text/csv-parse.js';
 import { decodeCsv, wholeNumber, type RowProblem } from './manifest.js';
-import type { AuditContestShape, CvrRow, ParsedCvrs } from './tallies.js';
+import { readVoteCells, type AuditContestShape, type CvrRow, type ParsedCvrs } from './tallies.js';
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
 const unequal = (s: string) => s.trim().replace(/^=/, '').replace(/^"(.*)"$/, '$1').trim();
@@ -62,36 +62,14 @@ export function parseDominionCvrs(data: Buffer, contests: readonly AuditContestS
       problems.push({ line: row.line, message: 'Each ballot needs a BatchId and a RecordId (its position in the batch, 1, 2, 3 …).' });
       continue;
     }
-    const votes: Record<string, Record<string, number>> = {};
-    const blank = new Map<string, number>();
-    let bad = false;
-    for (const col of columns) {
-      const raw = unequal(row.cells[col.index] ?? '');
-      if (raw === '') {
-        blank.set(col.contest, (blank.get(col.contest) ?? 0) + 1);
-        continue;
-      }
-      if (raw !== '0' && raw !== '1') {
-        problems.push({ line: row.line, column: `${col.contest}: ${col.choice}`, message: `"${raw}" is not 1, 0 or empty.` });
-        bad = true;
-        continue;
-      }
-      (votes[col.contest] ??= {})[col.choice] = Number(raw);
-    }
-    for (const c of contests) {
-      const n = blank.get(c.name) ?? 0;
-      if (n > 0 && n < c.choices.length) {
-        problems.push({ line: row.line, column: c.name, message: `Some of ${c.name}'s choices are empty and some are not.` });
-        bad = true;
-      }
-    }
+    const votes = readVoteCells(row, columns, contests, problems, unequal);
     const key = `${tabulator}\u0000${batch}\u0000${position}`;
     if (seen.has(key)) {
       problems.push({ line: row.line, message: `Record ${position} of batch ${batch} (tabulator ${tabulator}) is already listed on line ${seen.get(key)}.` });
       continue;
     }
     seen.set(key, row.line);
-    if (!bad) rows.push({ tabulator: tabulator || null, batch, position, votes, line: row.line });
+    if (votes) rows.push({ tabulator: tabulator || null, batch, position, votes, line: row.line });
   }
   return { rows, encoding: decoded.encoding, sha256, problems };
 }

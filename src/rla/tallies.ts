@@ -136,6 +136,37 @@ export interface CvrRow {
   readonly line: number;
 }
 
+/**
+ * One ballot's votes from its cells: 1, 0, or empty in every column of a contest not on the ballot. Problems go
+ * to `problems`; null when the row is not usable. `clean` reads a cell as the file writes it.
+ */
+export function readVoteCells(row: CsvRow, columns: ReadonlyArray<{ contest: string; choice: string; index: number }>, contests: readonly AuditContestShape[], problems: RowProblem[], clean: (cell: string) => string = (c) => c.trim()): Record<string, Record<string, number>> | null {
+  const votes: Record<string, Record<string, number>> = {};
+  const blank = new Map<string, number>();
+  let bad = false;
+  for (const col of columns) {
+    const raw = clean(row.cells[col.index] ?? '');
+    if (raw === '') {
+      blank.set(col.contest, (blank.get(col.contest) ?? 0) + 1);
+      continue;
+    }
+    if (raw !== '0' && raw !== '1') {
+      problems.push({ line: row.line, column: `${col.contest}: ${col.choice}`, message: `"${raw}" is not 1 (a vote), 0 (no vote) or empty (contest not on this ballot).` });
+      bad = true;
+      continue;
+    }
+    (votes[col.contest] ??= {})[col.choice] = Number(raw);
+  }
+  for (const c of contests) {
+    const empty = blank.get(c.name) ?? 0;
+    if (empty > 0 && empty < c.choices.length) {
+      problems.push({ line: row.line, column: c.name, message: `Some of ${c.name}'s choices are empty and some are not; leave all empty only when the contest is not on the ballot.` });
+      bad = true;
+    }
+  }
+  return bad ? null : votes;
+}
+
 export interface ParsedCvrs {
   readonly rows: CvrRow[];
   readonly encoding: Encoding | null;
@@ -171,36 +202,14 @@ export function parseCvrs(data: Buffer, contests: readonly AuditContestShape[]):
       problems.push({ line: row.line, column: 'Ballot Position', message: `"${rawPos}" is not a ballot position (1, 2, 3 …).` });
       continue;
     }
-    const votes: Record<string, Record<string, number>> = {};
-    const blank = new Map<string, number>();
-    let bad = false;
-    for (const col of columns) {
-      const raw = (row.cells[col.index] ?? '').trim();
-      if (raw === '') {
-        blank.set(col.contest, (blank.get(col.contest) ?? 0) + 1);
-        continue;
-      }
-      if (raw !== '0' && raw !== '1') {
-        problems.push({ line: row.line, column: `${col.contest}: ${col.choice}`, message: `"${raw}" is not 1 (a vote), 0 (no vote) or empty (contest not on this ballot).` });
-        bad = true;
-        continue;
-      }
-      (votes[col.contest] ??= {})[col.choice] = Number(raw);
-    }
-    for (const c of contests) {
-      const empty = blank.get(c.name) ?? 0;
-      if (empty > 0 && empty < c.choices.length) {
-        problems.push({ line: row.line, column: c.name, message: `Some of ${c.name}'s choices are empty and some are not; leave all empty only when the contest is not on the ballot.` });
-        bad = true;
-      }
-    }
+    const votes = readVoteCells(row, columns, contests, problems);
     const key = `${tabulator ?? ''}\u0000${batch}\u0000${position}`;
     if (seen.has(key)) {
       problems.push({ line: row.line, message: `Ballot ${position} of batch "${batch}" is already listed on line ${seen.get(key)}.` });
       continue;
     }
     seen.set(key, row.line);
-    if (!bad) rows.push({ tabulator, batch, position, votes, line: row.line });
+    if (votes) rows.push({ tabulator, batch, position, votes, line: row.line });
   }
   return { rows, encoding: t.encoding, sha256: t.sha256, problems };
 }
