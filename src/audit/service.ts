@@ -53,8 +53,13 @@ async function appendAudit(tx: Tx, rows: ReadonlyArray<ReturnType<typeof auditRo
  * `auditWritten()` once that statement has run, so the chainer looks soon.
  */
 export function auditsInsert(db: Db | Tx, rows: ReadonlyArray<{ actor: AuditActor; entry: AuditEntry }>) {
+  return db.insert(auditLog).values(auditRows(rows).map((r) => ({ ...r, seq: null, prevHash: null, hash: null })));
+}
+
+/** The rows (unchained, one time for all) that `auditsInsert` writes; call `auditWritten()` after they commit. */
+export function auditRows(rows: ReadonlyArray<{ actor: AuditActor; entry: AuditEntry }>) {
   const at = new Date();
-  return db.insert(auditLog).values(rows.map((r) => ({ ...auditRow(r.actor, r.entry, at), seq: null, prevHash: null, hash: null })));
+  return rows.map((r) => auditRow(r.actor, r.entry, at));
 }
 
 /** Appends one row. Call inside a transaction (`db.transaction`) so it commits with the change it records. */

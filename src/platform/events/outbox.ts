@@ -26,9 +26,9 @@ export async function emitEvent(tx: Tx, event: NewEvent): Promise<void> {
   await eventsInsert(tx, [event]);
 }
 
-/** The insert of events, to run as part of a larger statement (one round trip for records and their events). */
-export function eventsInsert(db: Tx | Db, events: readonly NewEvent[]) {
-  return db.insert(outbox).values(events.map((event) => ({
+/** The outbox rows of events (unsequenced). */
+export function eventRows(events: readonly NewEvent[]): Array<typeof outbox.$inferInsert> {
+  return events.map((event) => ({
     type: event.type,
     recordKind: event.recordKind,
     recordId: event.recordId,
@@ -38,7 +38,12 @@ export function eventsInsert(db: Tx | Db, events: readonly NewEvent[]) {
     recipientOrgs: [...event.sharing.recipientOrgs],
     recipientUsers: [...event.sharing.recipientUsers],
     payload: event.payload,
-  })));
+  }));
+}
+
+/** The insert of events, to run as part of a larger statement (one round trip for records and their events). */
+export function eventsInsert(db: Tx | Db, events: readonly NewEvent[]) {
+  return db.insert(outbox).values(eventRows(events));
 }
 
 const RELAY_LOCK = 7263003;
