@@ -18,6 +18,7 @@ import { readableBy } from './access/policy.js';
 import { outbox } from './platform/events/schema.js';
 import { registerDomains, startWorkers } from './domains.js';
 import { AuditChainer } from './audit/service.js';
+import { EmbeddedVacuum } from './platform/db/embedded-vacuum.js';
 
 export const VERSION = '0.1.0';
 
@@ -60,6 +61,8 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   ctx.relay.start();
   const chainer = new AuditChainer(ctx.db, ctx.log);
   chainer.start();
+  const vacuum = ctx.database.kind === 'embedded' ? new EmbeddedVacuum(ctx.db, ctx.log) : null;
+  vacuum?.start();
   let app: App | null = null;
   let hub: LiveHub | null = null;
   const stopWorkers = startWorkers(ctx, { general: options.workers !== false, scanner: options.scanner ?? options.workers !== false });
@@ -95,6 +98,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
       await stopWorkers();
       await ctx.relay.stop();
       await chainer.stop();
+      await vacuum?.stop();
       await ctx.signals.close();
       ctx.mailer.close();
       if (!options.database) await ctx.database.close();

@@ -58,7 +58,10 @@ export const SEQUENCE_BATCH = 2000;
 
 export async function sequenceOutbox(db: Db, batch = SEQUENCE_BATCH): Promise<{ high: number; count: number } | null> {
   return db.transaction(async (tx) => {
-    const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`));
+    // An index scan of the unsequenced rows, never a bitmap scan: an index scan marks the entries of rows
+    // sequenced earlier as dead as it passes them, so each is read once; a bitmap scan reads every one of them
+    // again on every pass until a vacuum removes them (thousands of rows per pass on a busy day).
+    const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked, set_config('enable_bitmapscan', 'off', true)`));
     if (!lock?.locked) return null;
     const rows = rowsOf<{ seq: string | number }>(
       await tx.execute(sql`
