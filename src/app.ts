@@ -14,7 +14,7 @@ import { JobKicker } from './platform/jobs/kicker.js';
 import { ChangeFeed } from './platform/cache/change-feed.js';
 import { createServer, type App } from './platform/http/server.js';
 import { authPlugin, actorOf } from './access/auth-plugin.js';
-import { readableBy } from './access/policy.js';
+import { candidateReaders, readableBy } from './access/policy.js';
 import { outbox } from './platform/events/schema.js';
 import { registerDomains, startWorkers } from './domains.js';
 import { AuditChainer } from './audit/service.js';
@@ -68,7 +68,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   const stopWorkers = startWorkers(ctx, { general: options.workers !== false, scanner: options.scanner ?? options.workers !== false });
   if (options.http !== false) {
     if (config.readCache) await ctx.changes.start();
-    hub = new LiveHub(ctx.db, ctx.signals, (viewer) => readableBy(outbox, viewer), ctx.log);
+    hub = new LiveHub(ctx.db, ctx.signals, (viewer) => readableBy(outbox, viewer), candidateReaders, ctx.log);
     await hub.start();
     app = await createServer({ config, log: ctx.log });
     await app.register(authPlugin, { db: ctx.db, changes: ctx.changes });

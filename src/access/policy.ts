@@ -48,7 +48,10 @@ function exprOf(viewer: Viewer | ViewerExpr): ViewerExpr {
  */
 export const EVERY_MEMBER_ORG = '00000000-0000-0000-0000-000000000000';
 
-/** The SQL predicate "this viewer may read this record". `null` is the public (signed-out) reader. */
+/**
+ * The SQL predicate "this viewer may read this record". `null` is the public (signed-out) reader. A new
+ * clause needs its branch in `candidateReaders` too.
+ */
 export function readableBy(t: ShareableColumns, viewer: Viewer | ViewerExpr | null): SQL {
   if (viewer === null) return sql`${t.tlp} = 'CLEAR'`;
   const v = exprOf(viewer);
@@ -56,6 +59,22 @@ export function readableBy(t: ShareableColumns, viewer: Viewer | ViewerExpr | nu
     or ${t.authorId} = ${v.userId}
     or (${t.tlp} in ('AMBER', 'AMBER+STRICT') and (${t.ownerOrg} = ${v.orgId} or ${v.orgId} = any(${t.recipientOrgs}) or ${EVERY_MEMBER_ORG}::uuid = any(${t.recipientOrgs})))
     or (${t.tlp} = 'RED' and ${v.userId} = any(${t.recipientUsers})))`;
+}
+
+/**
+ * The (record, viewer) pairs some clause of `readableBy` could admit, found by equality rather than by testing
+ * every viewer against every record: the live stream meets each new event with thousands of connected
+ * viewers, and an AMBER incident concerns three of them. Expects two relations in scope: `e(key, owner_org,
+ * author_id, tlp, recipient_orgs, recipient_users)` (the records) and `v(user_id, org_id, idx)` (the
+ * viewers); yields `(key, idx)`. Each clause of the table above has its branch. A superset only — callers
+ * still filter the pairs with `readableBy`, so a clause missing here could hide a record, never show one.
+ */
+export function candidateReaders(): SQL {
+  return sql`select e.key, v.idx from e cross join v where e.tlp in ('CLEAR', 'GREEN') or ${EVERY_MEMBER_ORG}::uuid = any(e.recipient_orgs)
+    union select e.key, v.idx from e join v on v.org_id = e.owner_org
+    union select e.key, v.idx from e cross join lateral unnest(e.recipient_orgs) as r(org_id) join v on v.org_id = r.org_id
+    union select e.key, v.idx from e join v on v.user_id = e.author_id
+    union select e.key, v.idx from e cross join lateral unnest(e.recipient_users) as r(user_id) join v on v.user_id = r.user_id`;
 }
 
 /** Reads of these labels are written to the audit log. */

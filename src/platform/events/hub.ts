@@ -13,6 +13,9 @@ import type { Viewer, ViewerExpr } from '../../access/policy.js';
 /** The policy predicate, injected so the platform layer knows no domain. */
 export type ReadablePredicate = (viewer: Viewer | ViewerExpr) => SQL;
 
+/** The policy's candidate pairs (see access/policy.ts `candidateReaders`), injected with it. */
+export type CandidateReaders = () => SQL;
+
 export interface LiveEvent {
   readonly seq: number;
   readonly type: string;
@@ -80,6 +83,7 @@ export class LiveHub {
     private readonly db: Db,
     private readonly signals: EventSignals,
     private readonly readable: ReadablePredicate,
+    private readonly candidates: CandidateReaders,
     private readonly log: Logger,
     private readonly control: ControlHandlers = {},
   ) {}
@@ -212,13 +216,15 @@ export class LiveHub {
         orgIds.push(c.sub.viewer.orgId);
       }
     }
+    // The policy decides every pair; the candidates only spare it the pairs no clause of it could admit.
     const visible = rowsOf<{ seq: string | number; viewers: number[] }>(
       await this.db.execute(sql`
+        with v as materialized (select * from unnest(${toPgArray(userIds)}::uuid[], ${toPgArray(orgIds)}::uuid[]) with ordinality as v(user_id, org_id, idx)),
+          e as materialized (select seq as key, owner_org, author_id, tlp, recipient_orgs, recipient_users from ${outbox} where ${outbox.seq} > ${from} and ${outbox.seq} <= ${to}),
+          c as (${this.candidates()})
         select ${outbox.seq} as seq, array_agg(v.idx - 1) as viewers
-        from ${outbox}
-        join unnest(${toPgArray(userIds)}::uuid[], ${toPgArray(orgIds)}::uuid[]) with ordinality as v(user_id, org_id, idx)
-          on ${this.readable({ userId: sql`v.user_id`, orgId: sql`v.org_id` })}
-        where ${outbox.seq} > ${from} and ${outbox.seq} <= ${to}
+        from c join ${outbox} on ${outbox.seq} = c.key join v on v.idx = c.idx
+        where ${this.readable({ userId: sql`v.user_id`, orgId: sql`v.org_id` })}
         group by ${outbox.seq} order by ${outbox.seq}`),
     );
     const events = new Map(rows.map((r) => [Number(r.seq), toLive(r)]));
