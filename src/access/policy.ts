@@ -61,20 +61,31 @@ export function readableBy(t: ShareableColumns, viewer: Viewer | ViewerExpr | nu
     or (${t.tlp} = 'RED' and ${v.userId} = any(${t.recipientUsers})))`;
 }
 
+/** A record's sharing, as the live stream has it for each event. */
+export interface RecordSharing {
+  readonly ownerOrg: string;
+  readonly authorId: string | null;
+  readonly tlp: Tlp;
+  readonly recipientOrgs: readonly string[];
+  readonly recipientUsers: readonly string[];
+}
+
 /**
- * The (record, viewer) pairs some clause of `readableBy` could admit, found by equality rather than by testing
- * every viewer against every record: the live stream meets each new event with thousands of connected
- * viewers, and an AMBER incident concerns three of them. Expects two relations in scope: `e(key, owner_org,
- * author_id, tlp, recipient_orgs, recipient_users)` (the records) and `v(user_id, org_id, idx)` (the
- * viewers); yields `(key, idx)`. Each clause of the table above has its branch. A superset only — callers
- * still filter the pairs with `readableBy`, so a clause missing here could hide a record, never show one.
+ * The viewers some clause of `readableBy` could admit to a record, looked up by equality among connected
+ * viewers (`byOrg`, `byUser`: viewer numbers by organisation and by user), or 'all' when any member could
+ * read it. The live stream meets each event with thousands of connected viewers, and an AMBER incident
+ * concerns three of them: it asks the database's policy about these pairs only. A superset — the policy in
+ * SQL still decides every pair — so a clause missing here could hide a record, never show one.
  */
-export function candidateReaders(): SQL {
-  return sql`select e.key, v.idx from e cross join v where e.tlp in ('CLEAR', 'GREEN') or ${EVERY_MEMBER_ORG}::uuid = any(e.recipient_orgs)
-    union select e.key, v.idx from e join v on v.org_id = e.owner_org
-    union select e.key, v.idx from e cross join lateral unnest(e.recipient_orgs) as r(org_id) join v on v.org_id = r.org_id
-    union select e.key, v.idx from e join v on v.user_id = e.author_id
-    union select e.key, v.idx from e cross join lateral unnest(e.recipient_users) as r(user_id) join v on v.user_id = r.user_id`;
+export function candidateReaders(record: RecordSharing, byOrg: ReadonlyMap<string, readonly number[]>, byUser: ReadonlyMap<string, readonly number[]>): 'all' | number[] {
+  if (record.tlp === 'CLEAR' || record.tlp === 'GREEN' || record.recipientOrgs.includes(EVERY_MEMBER_ORG)) return 'all';
+  const found = new Set<number>();
+  const add = (ids: readonly number[] | undefined) => ids?.forEach((i) => found.add(i));
+  add(byOrg.get(record.ownerOrg));
+  for (const org of record.recipientOrgs) add(byOrg.get(org));
+  if (record.authorId) add(byUser.get(record.authorId));
+  for (const user of record.recipientUsers) add(byUser.get(user));
+  return [...found];
 }
 
 /** Reads of these labels are written to the audit log. */

@@ -1,6 +1,7 @@
 // The live stream of one API node: every connected viewer receives, in order and exactly once, each
 // sequenced event the sharing policy lets them read. Visibility is decided by one SQL query per batch that
-// joins the batch with all connected viewers through the policy predicate — never fetched and then filtered.
+// puts the policy predicate to each pair of event and connected viewer some clause of the policy could admit
+// (every viewer for an event any member may read) — never fetched and then filtered.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
@@ -8,13 +9,14 @@ import { rowsOf } from '../db/client.js';
 import { outbox } from './schema.js';
 import type { EventSignals } from './signals.js';
 import { highestSequenced } from './outbox.js';
-import type { Viewer, ViewerExpr } from '../../access/policy.js';
+import type { RecordSharing, Viewer, ViewerExpr } from '../../access/policy.js';
+import type { Tlp } from '../db/columns.js';
 
 /** The policy predicate, injected so the platform layer knows no domain. */
 export type ReadablePredicate = (viewer: Viewer | ViewerExpr) => SQL;
 
-/** The policy's candidate pairs (see access/policy.ts `candidateReaders`), injected with it. */
-export type CandidateReaders = () => SQL;
+/** The viewers the policy could admit to an event, or 'all' (see access/policy.ts `candidateReaders`), injected with it. */
+export type CandidateReaders = (event: RecordSharing, byOrg: ReadonlyMap<string, readonly number[]>, byUser: ReadonlyMap<string, readonly number[]>) => 'all' | number[];
 
 export interface LiveEvent {
   readonly seq: number;
@@ -35,6 +37,8 @@ export interface Subscriber {
 interface Connection {
   readonly id: number;
   readonly sub: Subscriber;
+  /** The viewer (user and organisation): tabs of one viewer share a row in the fan-out's query. */
+  readonly key: string;
   /** Every event with seq ≤ pos has been sent or was not readable. */
   pos: number;
   live: boolean;
@@ -54,6 +58,17 @@ interface EventRow {
   created_at: string | Date;
   payload: unknown;
 }
+
+interface SharedEventRow extends EventRow {
+  owner_org: string;
+  author_id: string | null;
+  tlp: Tlp;
+  recipient_orgs: string[] | string;
+  recipient_users: string[] | string;
+}
+
+/** Drivers hand back uuid[] as a list or as its text form. */
+const uuids = (v: string[] | string): string[] => (Array.isArray(v) ? v : v.replace(/[{}]/g, '').split(',').filter(Boolean));
 
 function toLive(r: EventRow): LiveEvent {
   return {
@@ -116,7 +131,7 @@ export class LiveHub {
    * (a resume), then live events, with no gap and no repeat.
    */
   async connect(sub: Subscriber, lastEventId: number | null): Promise<() => void> {
-    const conn: Connection = { id: this.nextId++, sub, pos: this.known, live: lastEventId === null, pending: [] };
+    const conn: Connection = { id: this.nextId++, sub, key: `${sub.viewer.userId}|${sub.viewer.orgId}`, pos: this.known, live: lastEventId === null, pending: [] };
     this.connections.set(conn.id, conn);
     const disconnect = () => {
       this.connections.delete(conn.id);
@@ -193,9 +208,9 @@ export class LiveHub {
   }
 
   private async fanRange(from: number, to: number): Promise<void> {
-    const rows = rowsOf<EventRow>(
+    const rows = rowsOf<SharedEventRow>(
       await this.db.execute(sql`
-        select seq, type, record_kind, record_id, created_at, payload from ${outbox}
+        select seq, type, record_kind, record_id, created_at, payload, owner_org, author_id, tlp, recipient_orgs, recipient_users from ${outbox}
         where seq > ${from} and seq <= ${to} order by seq`),
     );
     if (rows.length === 0) return;
@@ -204,47 +219,81 @@ export class LiveHub {
     }
     const conns = [...this.connections.values()];
     if (conns.length === 0) return;
-    // Distinct viewers: many tabs of one user cost one row in the join.
+    // Distinct viewers: many tabs of one user are one viewer.
     const viewerIndex = new Map<string, number>();
-    const userIds: string[] = [];
-    const orgIds: string[] = [];
+    const viewers: Viewer[] = [];
+    const tabs: Connection[][] = [];
+    const byOrg = new Map<string, number[]>();
+    const byUser = new Map<string, number[]>();
     for (const c of conns) {
-      const key = `${c.sub.viewer.userId}|${c.sub.viewer.orgId}`;
-      if (!viewerIndex.has(key)) {
-        viewerIndex.set(key, userIds.length);
-        userIds.push(c.sub.viewer.userId);
-        orgIds.push(c.sub.viewer.orgId);
+      let idx = viewerIndex.get(c.key);
+      if (idx === undefined) {
+        idx = viewers.length;
+        viewerIndex.set(c.key, idx);
+        viewers.push(c.sub.viewer);
+        tabs.push([]);
+        const inOrg = byOrg.get(c.sub.viewer.orgId);
+        if (inOrg) inOrg.push(idx);
+        else byOrg.set(c.sub.viewer.orgId, [idx]);
+        const asUser = byUser.get(c.sub.viewer.userId);
+        if (asUser) asUser.push(idx);
+        else byUser.set(c.sub.viewer.userId, [idx]);
       }
+      tabs[idx]!.push(c);
     }
-    // The policy decides every pair; the candidates only spare it the pairs no clause of it could admit.
-    const visible = rowsOf<{ seq: string | number; viewers: number[] }>(
+    // The pairs to put to the policy: every viewer for events any member may read, otherwise only the viewers
+    // some clause of the policy names (an AMBER report concerns three of thousands).
+    const broad: number[] = [];
+    const pairSeqs: number[] = [];
+    const pairViewers: number[] = [];
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const found = this.candidates({ ownerOrg: r.owner_org, authorId: r.author_id, tlp: r.tlp, recipientOrgs: uuids(r.recipient_orgs), recipientUsers: uuids(r.recipient_users) }, byOrg, byUser);
+      if (found === 'all') broad.push(seq);
+      else for (const idx of found) { pairSeqs.push(seq); pairViewers.push(idx); }
+    }
+    if (!broad.length && !pairSeqs.length) {
+      this.advanceLive(conns, to);
+      return;
+    }
+    // Only the viewers in play go to the database: all of them when an event is for everyone.
+    const sent = broad.length ? viewers.map((_, i) => i) : [...new Set(pairViewers)];
+    const position = new Map(sent.map((idx, i) => [idx, i + 1]));
+    // The policy in SQL decides every pair.
+    const visible = rowsOf<{ seq: string | number; viewers: Array<string | number> }>(
       await this.db.execute(sql`
-        with v as materialized (select * from unnest(${toPgArray(userIds)}::uuid[], ${toPgArray(orgIds)}::uuid[]) with ordinality as v(user_id, org_id, idx)),
-          e as materialized (select seq as key, owner_org, author_id, tlp, recipient_orgs, recipient_users from ${outbox} where ${outbox.seq} > ${from} and ${outbox.seq} <= ${to}),
-          c as (${this.candidates()})
-        select ${outbox.seq} as seq, array_agg(v.idx - 1) as viewers
-        from c join ${outbox} on ${outbox.seq} = c.key join v on v.idx = c.idx
-        where ${this.readable({ userId: sql`v.user_id`, orgId: sql`v.org_id` })}
+        with v as materialized (select * from unnest(${toPgArray(sent.map((i) => viewers[i]!.userId))}::uuid[], ${toPgArray(sent.map((i) => viewers[i]!.orgId))}::uuid[]) with ordinality as v(user_id, org_id, idx)),
+          p as (select * from unnest(${`{${pairSeqs.join(',')}}`}::bigint[], ${`{${pairViewers.map((i) => position.get(i)!).join(',')}}`}::bigint[]) as p(seq, idx)
+                union all select b.seq, v.idx from unnest(${`{${broad.join(',')}}`}::bigint[]) as b(seq) cross join v)
+        select ${outbox.seq} as seq, array_agg(v.idx) as viewers
+        from p join ${outbox} on ${outbox.seq} = p.seq join v on v.idx = p.idx
+        where ${outbox.seq} > ${from} and ${outbox.seq} <= ${to} and ${this.readable({ userId: sql`v.user_id`, orgId: sql`v.org_id` })}
         group by ${outbox.seq} order by ${outbox.seq}`),
     );
+    // Only the viewers each event is for are visited, in event order (thousands are connected, few concerned).
     const events = new Map(rows.map((r) => [Number(r.seq), toLive(r)]));
-    const allowed = new Map<number, Set<number>>();
-    for (const v of visible) allowed.set(Number(v.seq), new Set(v.viewers.map(Number)));
-    for (const c of conns) {
-      if (!this.connections.has(c.id)) continue;
-      const idx = viewerIndex.get(`${c.sub.viewer.userId}|${c.sub.viewer.orgId}`)!;
-      for (const [seq, ev] of events) {
-        if (seq <= c.pos || !allowed.get(seq)?.has(idx)) continue;
-        if (!c.live) {
-          c.pending.push(ev);
-          continue;
+    for (const v of visible) {
+      const seq = Number(v.seq);
+      const ev = events.get(seq)!;
+      for (const at of v.viewers) {
+        for (const c of tabs[sent[Number(at) - 1]!]!) {
+          if (seq <= c.pos || !this.connections.has(c.id)) continue;
+          if (!c.live) {
+            c.pending.push(ev);
+          } else if (c.sub.send(ev)) {
+            c.pos = seq;
+          } else {
+            this.drop(c, 'slow consumer');
+          }
         }
-        if (!c.sub.send(ev)) {
-          this.drop(c, 'slow consumer');
-          break;
-        }
-        c.pos = seq;
       }
+    }
+    this.advanceLive(conns, to);
+  }
+
+  /** Live connections have now seen everything up to `to` that was theirs. */
+  private advanceLive(conns: readonly Connection[], to: number): void {
+    for (const c of conns) {
       if (c.live && this.connections.has(c.id)) c.pos = Math.max(c.pos, to);
     }
   }
