@@ -65,6 +65,10 @@ async function prepare(mode: Mode): Promise<{ dataDir: string; databaseUrl?: str
     log(`${mode}: community of ${size.locals + size.privates + 57} organisations, ${(size.locals + size.privates + 57) * size.usersPerOrg} users, ${size.bulletins} bulletins`);
     const how = await ensureCommunity(database.db, size, (line) => log(`${mode}: ${line}`));
     log(`${mode}: community ${how}`);
+    // Work an earlier run left queued (an intake run's thousands of notification emails) is not this run's:
+    // left in place, the server would work through it while this run measures.
+    const dropped = rowsOf<{ n: number }>(await database.db.execute(sql`with d as (delete from jobs where state in ('queued', 'running') returning 1) select count(*)::int as n from d`))[0]!.n;
+    if (dropped) log(`${mode}: ${dropped.toLocaleString('en-US')} jobs left queued by earlier runs dropped`);
     if (name === 'victims' || name === 'all') {
       const inv = await ensureInventories(database.db, (line) => log(`${mode}: ${line}`));
       log(`${mode}: ${inv.inventories} inventories ${inv.how}`);
