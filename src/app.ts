@@ -61,7 +61,7 @@ export async function startNode(config: Config, options: NodeOptions = {}): Prom
   ctx.relay.start();
   const chainer = new AuditChainer(ctx.db, ctx.log);
   chainer.start();
-  const vacuum = ctx.database.kind === 'embedded' ? new EmbeddedVacuum(ctx.db, ctx.log) : null;
+  const vacuum = ctx.database.kind === 'embedded' ? new EmbeddedVacuum(ctx.db, ctx.log, ctx.database.carriedDeadRows) : null;
   vacuum?.start();
   let app: App | null = null;
   let hub: LiveHub | null = null;

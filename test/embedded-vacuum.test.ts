@@ -60,3 +60,41 @@ describe('vacuum of the embedded database', () => {
     expect(plan).not.toMatch(/Bitmap/);
   });
 });
+
+// The database's counters start from zero at every open: dead rows left before a restart are carried over.
+describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('vacuum of the embedded database across a restart', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('vacuums after the restart the dead rows left before it', async () => {
+    let database = await openTestDatabase(db);
+    await migrate(database);
+    const events = Array.from({ length: 3000 }, (_, i) => ({ type: 'test.event', recordKind: 'test', recordId: String(i), sharing: { ownerOrg: ORG, authorId: null, tlp: 'GREEN' as const, recipientOrgs: [], recipientUsers: [] }, payload: { i } }));
+    for (let i = 0; i < 3000; i += 500) await eventsInsert(database.db, events.slice(i, i + 500));
+    for (let r = await sequenceOutbox(database.db); r && r.count; r = await sequenceOutbox(database.db));
+    await database.close();
+
+    database = await openTestDatabase(db);
+    try {
+      expect(database.carriedDeadRows?.get('public.outbox')).toBeGreaterThanOrEqual(3000);
+      const [counted] = rowsOf<{ n: number }>(await database.db.execute(sql`select n_dead_tup::int as n from pg_stat_user_tables where relname = 'outbox'`));
+      expect(counted?.n ?? 0).toBe(0); // the database itself no longer knows
+      const vacuum = new EmbeddedVacuum(database.db, pino({ level: 'silent' }), database.carriedDeadRows);
+      expect(await vacuum.pass()).toContain('public.outbox');
+      expect(database.carriedDeadRows?.has('public.outbox')).toBe(false);
+      expect(await vacuum.pass()).toEqual([]);
+    } finally {
+      await database.close();
+    }
+    // Nothing was left to carry to the next open.
+    database = await openTestDatabase(db);
+    expect(database.carriedDeadRows?.has('public.outbox')).toBe(false);
+    await database.close();
+  });
+});

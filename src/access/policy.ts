@@ -9,6 +9,7 @@
 // The author of a record always sees it. No role sees past this table.
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Tlp } from '../platform/db/columns.js';
+import type { Sharing } from '../platform/events/outbox.js';
 
 /** The columns of a shareable record (see platform/db/columns.ts `shareableColumns`). */
 export interface ShareableColumns {
@@ -61,15 +62,6 @@ export function readableBy(t: ShareableColumns, viewer: Viewer | ViewerExpr | nu
     or (${t.tlp} = 'RED' and ${v.userId} = any(${t.recipientUsers})))`;
 }
 
-/** A record's sharing, as the live stream has it for each event. */
-export interface RecordSharing {
-  readonly ownerOrg: string;
-  readonly authorId: string | null;
-  readonly tlp: Tlp;
-  readonly recipientOrgs: readonly string[];
-  readonly recipientUsers: readonly string[];
-}
-
 /**
  * The viewers some clause of `readableBy` could admit to a record, looked up by equality among connected
  * viewers (`byOrg`, `byUser`: viewer numbers by organisation and by user), or 'all' when any member could
@@ -77,7 +69,7 @@ export interface RecordSharing {
  * concerns three of them: it asks the database's policy about these pairs only. A superset — the policy in
  * SQL still decides every pair — so a clause missing here could hide a record, never show one.
  */
-export function candidateReaders(record: RecordSharing, byOrg: ReadonlyMap<string, readonly number[]>, byUser: ReadonlyMap<string, readonly number[]>): 'all' | number[] {
+export function candidateReaders(record: Sharing, byOrg: ReadonlyMap<string, readonly number[]>, byUser: ReadonlyMap<string, readonly number[]>): 'all' | number[] {
   if (record.tlp === 'CLEAR' || record.tlp === 'GREEN' || record.recipientOrgs.includes(EVERY_MEMBER_ORG)) return 'all';
   const found = new Set<number>();
   const add = (ids: readonly number[] | undefined) => ids?.forEach((i) => found.add(i));

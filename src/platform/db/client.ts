@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { readCarriedDeadRows, saveDeadRows } from './embedded-vacuum.js';
 export type Db = PgDatabase<PgQueryResultHKT>;
 /** A transaction or the database itself: services accept either so callers choose the boundary. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
@@ -20,6 +21,11 @@ export interface Database {
    * notifications may have been missed (the listening connection dropped) and again once it listens anew.
    */
   listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>>;
+  /**
+   * Embedded only: dead rows per table that the database's own counters no longer show (they start from zero
+   * at every open), carried over from the last close; the vacuum takes a table off once it has vacuumed it.
+   */
+  readonly carriedDeadRows?: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -76,7 +82,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   try {
     const client = await PGlite.create(dir);
     const db = drizzle(client) as unknown as Db;
+    const carriedDeadRows = readCarriedDeadRows(options.dataDir);
     const close = async () => {
+      await saveDeadRows(db, options.dataDir, carriedDeadRows).catch(() => undefined);
       await client.close();
       release();
     };
@@ -88,7 +96,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
         if (!client.closed) await stop();
       };
     };
-    return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), listen, close };
+    return { db, kind: 'embedded', location: dir, withConnection: (fn) => fn(db), listen, carriedDeadRows, close };
   } catch (error) {
     release();
     throw error;
@@ -219,8 +227,4 @@ export async function migrate(database: Database): Promise<void> {
   await run(database.db as never, { migrationsFolder });
 }
 
-/** Rows of a raw `execute` on either driver. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
+export { rowsOf } from './rows.js';

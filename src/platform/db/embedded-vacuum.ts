@@ -4,10 +4,39 @@
 // indexes, and the queries that look for the next rows to work on visit all of them — on an election-day
 // intake the outbox relay spent 6 ms a pass reading 40,000 dead rows to find 30 new ones. Every few seconds
 // this looks at the database's own counters and vacuums the tables with more dead rows than live ones allow,
-// one at a time, as PostgreSQL's autovacuum would on a server (where this does not run).
+// one at a time, as PostgreSQL's autovacuum would on a server (where this does not run). Those counters
+// start from zero at every open (the embedded database keeps them in memory only), so the dead rows they show
+// at close are written beside the data and counted again at the next open.
+import fs from 'node:fs';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { rowsOf, type Db } from './client.js';
+import type { Db } from './client.js';
+import { rowsOf } from './rows.js';
+
+const FILE = 'dead-rows.json';
+
+/** Dead rows per table left at the last close (the file is read once and removed: a crash forgets them). */
+export function readCarriedDeadRows(dataDir: string): Map<string, number> {
+  const file = path.join(dataDir, FILE);
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    fs.rmSync(file, { force: true });
+    return new Map(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Writes the dead rows not yet vacuumed (the counters' and those still carried) for the next open. */
+export async function saveDeadRows(db: Db, dataDir: string, carried: ReadonlyMap<string, number>): Promise<void> {
+  const counts = new Map(carried);
+  await db.execute(sql`select pg_stat_force_next_flush()`);
+  for (const r of rowsOf<{ name: string; dead: number }>(await db.execute(sql`select format('%I.%I', schemaname, relname) as name, n_dead_tup::float8 as dead from pg_stat_user_tables where n_dead_tup > 0`))) {
+    counts.set(r.name, (counts.get(r.name) ?? 0) + Number(r.dead));
+  }
+  if (counts.size) fs.writeFileSync(path.join(dataDir, FILE), JSON.stringify(Object.fromEntries(counts)));
+}
 
 /** A table is vacuumed once its dead rows pass this many plus SCALE × its live rows. */
 const THRESHOLD = 1_000;
@@ -21,7 +50,13 @@ export class EmbeddedVacuum {
   /** Tables vacuumed, for /metrics and tests. */
   vacuums = 0;
 
-  constructor(private readonly db: Db, private readonly log: Logger, private readonly intervalMs = INTERVAL_MS) {}
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    /** Dead rows from before this open (see `readCarriedDeadRows`). */
+    private readonly carried: Map<string, number> = new Map(),
+    private readonly intervalMs = INTERVAL_MS,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => {
@@ -43,13 +78,19 @@ export class EmbeddedVacuum {
     try {
       // Counters reach the statistics views when a transaction ends; this makes the pending ones arrive now.
       await this.db.execute(sql`select pg_stat_force_next_flush()`);
-      const due = rowsOf<{ name: string }>(
-        await this.db.execute(sql`select format('%I.%I', schemaname, relname) as name from pg_stat_user_tables
-          where n_dead_tup > ${THRESHOLD} + ${SCALE}::float8 * n_live_tup order by n_dead_tup desc`),
+      const stats = rowsOf<{ name: string; dead: number; live: number }>(
+        await this.db.execute(sql`select format('%I.%I', s.schemaname, s.relname) as name, s.n_dead_tup::float8 as dead,
+            greatest(s.n_live_tup, c.reltuples)::float8 as live
+          from pg_stat_user_tables s join pg_class c on c.oid = s.relid`),
       );
+      const due = stats
+        .map((t) => ({ name: t.name, dead: Number(t.dead) + (this.carried.get(t.name) ?? 0), live: Number(t.live) }))
+        .filter((t) => t.dead > THRESHOLD + SCALE * t.live)
+        .sort((a, b) => b.dead - a.dead);
       for (const { name } of due) {
         if (this.stopped) break;
         await this.db.execute(sql.raw(`vacuum ${name}`));
+        this.carried.delete(name);
         this.vacuums += 1;
         done.push(name);
       }

@@ -8,15 +8,15 @@ import type { Db } from '../db/client.js';
 import { rowsOf } from '../db/client.js';
 import { outbox } from './schema.js';
 import type { EventSignals } from './signals.js';
-import { highestSequenced } from './outbox.js';
-import type { RecordSharing, Viewer, ViewerExpr } from '../../access/policy.js';
+import { highestSequenced, type Sharing } from './outbox.js';
+import type { Viewer, ViewerExpr } from '../../access/policy.js';
 import type { Tlp } from '../db/columns.js';
 
 /** The policy predicate, injected so the platform layer knows no domain. */
 export type ReadablePredicate = (viewer: Viewer | ViewerExpr) => SQL;
 
 /** The viewers the policy could admit to an event, or 'all' (see access/policy.ts `candidateReaders`), injected with it. */
-export type CandidateReaders = (event: RecordSharing, byOrg: ReadonlyMap<string, readonly number[]>, byUser: ReadonlyMap<string, readonly number[]>) => 'all' | number[];
+export type CandidateReaders = (event: Sharing, byOrg: ReadonlyMap<string, readonly number[]>, byUser: ReadonlyMap<string, readonly number[]>) => 'all' | number[];
 
 export interface LiveEvent {
   readonly seq: number;
