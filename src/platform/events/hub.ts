@@ -67,6 +67,15 @@ interface SharedEventRow extends EventRow {
   recipient_users: string[] | string;
 }
 
+/** Distinct connected viewers (tabs of one viewer share a number), by organisation and by user. */
+interface ViewerIndex {
+  readonly conns: readonly Connection[];
+  readonly viewers: readonly Viewer[];
+  readonly tabs: readonly (readonly Connection[])[];
+  readonly byOrg: ReadonlyMap<string, readonly number[]>;
+  readonly byUser: ReadonlyMap<string, readonly number[]>;
+}
+
 /** Drivers hand back uuid[] as a list or as its text form. */
 const uuids = (v: string[] | string): string[] => (Array.isArray(v) ? v : v.replace(/[{}]/g, '').split(',').filter(Boolean));
 
@@ -93,6 +102,8 @@ export class LiveHub {
   private poll: NodeJS.Timeout | null = null;
   private started = false;
   private readonly batch = 500;
+  /** See `viewerIndex`; null after a connection opened or closed. */
+  private index: ViewerIndex | null = null;
 
   constructor(
     private readonly db: Db,
@@ -133,8 +144,9 @@ export class LiveHub {
   async connect(sub: Subscriber, lastEventId: number | null): Promise<() => void> {
     const conn: Connection = { id: this.nextId++, sub, key: `${sub.viewer.userId}|${sub.viewer.orgId}`, pos: this.known, live: lastEventId === null, pending: [] };
     this.connections.set(conn.id, conn);
+    this.index = null;
     const disconnect = () => {
-      this.connections.delete(conn.id);
+      if (this.connections.delete(conn.id)) this.index = null;
     };
     if (lastEventId === null) return disconnect;
     conn.pos = Math.max(0, lastEventId);
@@ -177,7 +189,7 @@ export class LiveHub {
   }
 
   private drop(conn: Connection, reason: string): void {
-    this.connections.delete(conn.id);
+    if (this.connections.delete(conn.id)) this.index = null;
     conn.sub.close(reason);
   }
 
@@ -217,30 +229,8 @@ export class LiveHub {
     for (const r of rows) {
       if (r.type === 'user.deactivated') this.closeUser(r.record_id);
     }
-    const conns = [...this.connections.values()];
+    const { conns, viewers, tabs, byOrg, byUser } = this.viewerIndex();
     if (conns.length === 0) return;
-    // Distinct viewers: many tabs of one user are one viewer.
-    const viewerIndex = new Map<string, number>();
-    const viewers: Viewer[] = [];
-    const tabs: Connection[][] = [];
-    const byOrg = new Map<string, number[]>();
-    const byUser = new Map<string, number[]>();
-    for (const c of conns) {
-      let idx = viewerIndex.get(c.key);
-      if (idx === undefined) {
-        idx = viewers.length;
-        viewerIndex.set(c.key, idx);
-        viewers.push(c.sub.viewer);
-        tabs.push([]);
-        const inOrg = byOrg.get(c.sub.viewer.orgId);
-        if (inOrg) inOrg.push(idx);
-        else byOrg.set(c.sub.viewer.orgId, [idx]);
-        const asUser = byUser.get(c.sub.viewer.userId);
-        if (asUser) asUser.push(idx);
-        else byUser.set(c.sub.viewer.userId, [idx]);
-      }
-      tabs[idx]!.push(c);
-    }
     // The pairs to put to the policy: every viewer for events any member may read, otherwise only the viewers
     // some clause of the policy names (an AMBER report concerns three of thousands).
     const broad: number[] = [];
@@ -289,6 +279,38 @@ export class LiveHub {
       }
     }
     this.advanceLive(conns, to);
+  }
+
+  /**
+   * The connected viewers, numbered, with their tabs and looked up by organisation and by user; built again
+   * only after a connection opens or closes (thousands are held open through a day of events).
+   */
+  private viewerIndex(): ViewerIndex {
+    if (this.index) return this.index;
+    const conns = [...this.connections.values()];
+    const numbers = new Map<string, number>();
+    const viewers: Viewer[] = [];
+    const tabs: Connection[][] = [];
+    const byOrg = new Map<string, number[]>();
+    const byUser = new Map<string, number[]>();
+    for (const c of conns) {
+      let idx = numbers.get(c.key);
+      if (idx === undefined) {
+        idx = viewers.length;
+        numbers.set(c.key, idx);
+        viewers.push(c.sub.viewer);
+        tabs.push([]);
+        const inOrg = byOrg.get(c.sub.viewer.orgId);
+        if (inOrg) inOrg.push(idx);
+        else byOrg.set(c.sub.viewer.orgId, [idx]);
+        const asUser = byUser.get(c.sub.viewer.userId);
+        if (asUser) asUser.push(idx);
+        else byUser.set(c.sub.viewer.userId, [idx]);
+      }
+      tabs[idx]!.push(c);
+    }
+    this.index = { conns, viewers, tabs, byOrg, byUser };
+    return this.index;
   }
 
   /** Live connections have now seen everything up to `to` that was theirs. */
