@@ -239,8 +239,14 @@ export class LiveHub {
     for (const r of rows) {
       const seq = Number(r.seq);
       const found = this.candidates({ ownerOrg: r.owner_org, authorId: r.author_id, tlp: r.tlp, recipientOrgs: uuids(r.recipient_orgs), recipientUsers: uuids(r.recipient_users) }, byOrg, byUser);
-      if (found === 'all') broad.push(seq);
-      else for (const idx of found) { pairSeqs.push(seq); pairViewers.push(idx); }
+      if (found === 'all') {
+        broad.push(seq);
+        continue;
+      }
+      for (const idx of found) {
+        pairSeqs.push(seq);
+        pairViewers.push(idx);
+      }
     }
     if (!broad.length && !pairSeqs.length) {
       this.advanceLive(conns, to);
