@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../platform/context.js';
 import type { Db } from '../platform/db/client.js';
-import { rowsOf } from '../platform/db/client.js';
+import { arrayOf, rowsOf } from '../platform/db/rows.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { AppError, type ProblemDetail } from '../platform/http/errors.js';
 import { auditRows, auditWritten } from '../audit/service.js';
@@ -67,8 +67,7 @@ interface Shared {
   refs: Array<number | string>;
 }
 
-/** Drivers differ on how they hand back arrays and json (values or text). */
-const asArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : String(v ?? '').replace(/[{}]/g, '').split(',').filter(Boolean));
+/** Drivers differ on how they hand back json (values or text). */
 const asJson = <T,>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 function checkForm(user: UserActor, input: NewIncident): { occurredAt: Date; problems: ProblemDetail[] } {
@@ -101,10 +100,10 @@ async function loadGroupContext(db: Db, jurisdictionIds: readonly string[], repo
   );
   return {
     jurisdictions: new Map(asJson<Jurisdiction[]>(row!.jurisdictions).map((j) => [j.id, j])),
-    centers: asArray(row!.centers),
-    elections: asJson<Shared['elections']>(row!.elections).map((e) => ({ ...e, jurisdictions: asArray(e.jurisdictions) })),
+    centers: arrayOf(row!.centers),
+    elections: asJson<Shared['elections']>(row!.elections).map((e) => ({ ...e, jurisdictions: arrayOf(e.jurisdictions) })),
     names: asJson<Record<string, string>>(row!.names),
-    refs: asArray(row!.refs).map(Number),
+    refs: arrayOf(row!.refs).map(Number),
   };
 }
 

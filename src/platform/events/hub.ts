@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { rowsOf } from '../db/client.js';
+import { arrayOf, rowsOf } from '../db/rows.js';
 import { outbox } from './schema.js';
 import type { EventSignals } from './signals.js';
 import { highestSequenced, type Sharing } from './outbox.js';
@@ -75,9 +75,6 @@ interface ViewerIndex {
   readonly byOrg: ReadonlyMap<string, readonly number[]>;
   readonly byUser: ReadonlyMap<string, readonly number[]>;
 }
-
-/** Drivers hand back uuid[] as a list or as its text form. */
-const uuids = (v: string[] | string): string[] => (Array.isArray(v) ? v : v.replace(/[{}]/g, '').split(',').filter(Boolean));
 
 function toLive(r: EventRow): LiveEvent {
   return {
@@ -238,7 +235,7 @@ export class LiveHub {
     const pairViewers: number[] = [];
     for (const r of rows) {
       const seq = Number(r.seq);
-      const found = this.candidates({ ownerOrg: r.owner_org, authorId: r.author_id, tlp: r.tlp, recipientOrgs: uuids(r.recipient_orgs), recipientUsers: uuids(r.recipient_users) }, byOrg, byUser);
+      const found = this.candidates({ ownerOrg: r.owner_org, authorId: r.author_id, tlp: r.tlp, recipientOrgs: arrayOf(r.recipient_orgs), recipientUsers: arrayOf(r.recipient_users) }, byOrg, byUser);
       if (found === 'all') {
         broad.push(seq);
         continue;
