@@ -28,13 +28,22 @@ export function readCarriedDeadRows(dataDir: string): Map<string, number> {
   }
 }
 
+/** Each table's dead and live rows as the database counts them now (pending counters flushed first). */
+async function rowCounts(db: Db): Promise<Array<{ name: string; dead: number; live: number }>> {
+  // Counters reach the statistics views when a transaction ends; this makes the pending ones arrive now.
+  await db.execute(sql`select pg_stat_force_next_flush()`);
+  const rows = rowsOf<{ name: string; dead: number; live: number }>(
+    await db.execute(sql`select format('%I.%I', s.schemaname, s.relname) as name, s.n_dead_tup::float8 as dead,
+        greatest(s.n_live_tup, c.reltuples)::float8 as live
+      from pg_stat_user_tables s join pg_class c on c.oid = s.relid`),
+  );
+  return rows.map((r) => ({ name: r.name, dead: Number(r.dead), live: Number(r.live) }));
+}
+
 /** Writes the dead rows not yet vacuumed (the counters' and those still carried) for the next open. */
 export async function saveDeadRows(db: Db, dataDir: string, carried: ReadonlyMap<string, number>): Promise<void> {
   const counts = new Map(carried);
-  await db.execute(sql`select pg_stat_force_next_flush()`);
-  for (const r of rowsOf<{ name: string; dead: number }>(await db.execute(sql`select format('%I.%I', schemaname, relname) as name, n_dead_tup::float8 as dead from pg_stat_user_tables where n_dead_tup > 0`))) {
-    counts.set(r.name, (counts.get(r.name) ?? 0) + Number(r.dead));
-  }
+  for (const t of await rowCounts(db)) if (t.dead > 0) counts.set(t.name, (counts.get(t.name) ?? 0) + t.dead);
   if (counts.size) fs.writeFileSync(path.join(dataDir, FILE), JSON.stringify(Object.fromEntries(counts)));
 }
 
@@ -47,7 +56,7 @@ export class EmbeddedVacuum {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
-  /** Tables vacuumed, for /metrics and tests. */
+  /** How many tables this has vacuumed (tests read it). */
   vacuums = 0;
 
   constructor(
@@ -76,15 +85,8 @@ export class EmbeddedVacuum {
   async pass(): Promise<string[]> {
     const done: string[] = [];
     try {
-      // Counters reach the statistics views when a transaction ends; this makes the pending ones arrive now.
-      await this.db.execute(sql`select pg_stat_force_next_flush()`);
-      const stats = rowsOf<{ name: string; dead: number; live: number }>(
-        await this.db.execute(sql`select format('%I.%I', s.schemaname, s.relname) as name, s.n_dead_tup::float8 as dead,
-            greatest(s.n_live_tup, c.reltuples)::float8 as live
-          from pg_stat_user_tables s join pg_class c on c.oid = s.relid`),
-      );
-      const due = stats
-        .map((t) => ({ name: t.name, dead: Number(t.dead) + (this.carried.get(t.name) ?? 0), live: Number(t.live) }))
+      const due = (await rowCounts(this.db))
+        .map((t) => ({ ...t, dead: t.dead + (this.carried.get(t.name) ?? 0) }))
         .filter((t) => t.dead > THRESHOLD + SCALE * t.live)
         .sort((a, b) => b.dead - a.dead);
       for (const { name } of due) {
