@@ -12,6 +12,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, seedGeorgia, startTestNode, until, type GeorgiaOrg, type TestNode } from './harness.js';
 import { makeCert, startDnsServer, type KeyAndCert } from './scan-fixtures.js';
+import { MonitorRunner } from '../src/monitoring/runner.js';
 
 const DAY = 86_400_000;
 type Monitor = { id: string; status: string; message: string | null; incidentId: string | null; outages: Array<{ endedAt: string | null; durationSeconds: number | null; incidentId: string | null }> };
@@ -224,5 +225,16 @@ describe('election-day monitoring over the API', () => {
     expect(html.body).not.toContain('lookup');
     expect((await client(node).get(`/status/${org.cobb.id}`)).statusCode).toBe(404);
     expect((await client(node, tok.cobb).patch(`/api/v1/monitors/${ids['results page']}`, { public: false })).statusCode).toBe(404);
+  });
+
+  it('takes up a monitor again only when it changed, so its checks keep their interval', async () => {
+    // A second runner, never started: only its look at the table is exercised.
+    const runner = new MonitorRunner(node.ctx);
+    expect(await runner.reload()).toBe(Object.keys(ids).length);
+    expect(await runner.reload()).toBe(0);
+    expect((await client(node, tok.fulton).patch(`/api/v1/monitors/${ids['health']}`, { maintenance: [] })).statusCode).toBe(200);
+    expect(await runner.reload()).toBe(1);
+    expect(await runner.reload()).toBe(0);
+    await runner.stop();
   });
 });

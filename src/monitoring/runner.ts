@@ -26,9 +26,12 @@ const FLUSH_MS = 3000;
 const RELOAD_MS = 5000;
 const BUCKET_MS = 5 * 60_000;
 const LEASE_SECONDS = 30;
+const RELOAD_OVERLAP_SECONDS = 60;
 
 interface Live {
   spec: MonitorSpec;
+  /** updated_at of the row it was built from, as the database writes it. */
+  version: string;
   row: MonitorRow;
   status: MonitorStatus;
   failures: number;
@@ -47,7 +50,7 @@ export class MonitorRunner {
   private pendingSeen = new Map<string, { at: Date; latencyMs: number | null; message: string; failures: number; status?: MonitorStatus }>();
   private pendingSamples = new Map<string, { bucket: number; checks: number; up: number; latencySum: number; latencyMax: number }>();
   private timers: NodeJS.Timeout[] = [];
-  private lastReload = new Date(0);
+  private lastReload: string | null = null;
   private active = false;
   private loops: NodeJS.Timeout[] = [];
 
@@ -82,7 +85,7 @@ export class MonitorRunner {
         await this.reload();
       } catch (error) {
         // Start over at the next renewal, from nothing.
-        this.lastReload = new Date(0);
+        this.lastReload = null;
         this.live.clear();
         throw error;
       }
@@ -113,12 +116,18 @@ export class MonitorRunner {
     }
   }
 
-  /** Picks up monitors added, changed or removed (by any node) since the last look. */
-  async reload(): Promise<void> {
+  /** Picks up monitors added, changed or removed (by any node) since the last look; answers how many it took up. */
+  async reload(): Promise<number> {
     const since = this.lastReload;
-    const first = since.getTime() === 0;
-    const changed = await this.ctx.db.select().from(monitors).where(gt(monitors.updatedAt, since));
-    for (const m of changed) if (m.updatedAt > this.lastReload) this.lastReload = m.updatedAt;
+    const first = since === null;
+    // Each look goes back a while before the last change seen, for a change committed after a later one; a monitor
+    // is taken again only when its version (the database's own text of updated_at, to the microsecond) moved.
+    // Taken again unchanged, its next check would be moved up at every look.
+    const read = await this.ctx.db.select({ m: monitors, version: sql<string>`${monitors.updatedAt}::text` }).from(monitors)
+      .where(since === null ? sql`true` : sql`${monitors.updatedAt} > ${since}::timestamptz - make_interval(secs => ${RELOAD_OVERLAP_SECONDS})`).orderBy(monitors.updatedAt);
+    if (read.length) this.lastReload = read[read.length - 1]!.version;
+    const versions = new Map(read.map((r) => [r.m.id, r.version]));
+    const changed = read.filter((r) => this.live.get(r.m.id)?.version !== r.version).map((r) => r.m);
     const scopes = new Map<string, ReturnType<typeof parseScope> | null>();
     // Outages still open (of monitors this node does not hold yet), in one query.
     const fresh = changed.filter((m) => !this.live.has(m.id)).map((m) => m.id);
@@ -144,7 +153,7 @@ export class MonitorRunner {
         ...(m.kind === 'dns' ? { dns: { records: o.records ?? {} } } : {}),
       };
       const prev = this.live.get(m.id);
-      this.live.set(m.id, { spec, row: m, status: prev?.status ?? m.status, failures: prev?.failures ?? m.consecutiveFailures, openOutage: prev?.openOutage ?? openOutages.get(m.id) ?? null, lastRecovery: prev?.lastRecovery ?? 0, changing: false });
+      this.live.set(m.id, { spec, row: m, version: versions.get(m.id)!, status: prev?.status ?? m.status, failures: prev?.failures ?? m.consecutiveFailures, openOutage: prev?.openOutage ?? openOutages.get(m.id) ?? null, lastRecovery: prev?.lastRecovery ?? 0, changing: false });
       // At start the checks spread over one interval; a monitor added or changed later is checked within a second.
       this.scheduler.add(spec, first ? undefined : Date.now() + Math.floor(Math.random() * Math.min(spec.intervalMs, 1000)));
     }
@@ -160,6 +169,7 @@ export class MonitorRunner {
         }
       }
     }
+    return changed.length;
   }
 
   private async check(spec: MonitorSpec, plannedAt: number): Promise<void> {
@@ -187,7 +197,9 @@ export class MonitorRunner {
       if (next === 'degraded' && spec.kind === 'tls' && l.status !== 'degraded' && !inMaintenance(l.row.maintenance, now)) void this.alert(l, `${l.row.name}: ${result.message}`, null);
       l.status = next;
     }
-    this.pendingSeen.set(spec.id, { at: new Date(now), latencyMs: result.latencyMs, message: result.message, failures: l.failures, ...(quiet ? { status: next } : {}) });
+    // A quiet move not yet written survives a later check in the same flush window (which carries no move).
+    const unwritten = quiet ? next : this.pendingSeen.get(spec.id)?.status;
+    this.pendingSeen.set(spec.id, { at: new Date(now), latencyMs: result.latencyMs, message: result.message, failures: l.failures, ...(unwritten ? { status: unwritten } : {}) });
     if (next !== l.status && !l.changing) {
       l.changing = true;
       try {
@@ -304,6 +316,23 @@ export class MonitorRunner {
     const samples = this.pendingSamples;
     this.pendingSeen = new Map();
     this.pendingSamples = new Map();
+    try {
+      await this.write(seen, samples);
+    } catch (error) {
+      // Nothing is dropped: what was not written goes back, under anything newer, for the next flush.
+      for (const [id, v] of seen) {
+        const newer = this.pendingSeen.get(id);
+        this.pendingSeen.set(id, newer ? { ...newer, ...(newer.status ? {} : v.status ? { status: v.status } : {}) } : v);
+      }
+      for (const [key, s] of samples) {
+        const newer = this.pendingSamples.get(key);
+        this.pendingSamples.set(key, newer ? { bucket: s.bucket, checks: s.checks + newer.checks, up: s.up + newer.up, latencySum: s.latencySum + newer.latencySum, latencyMax: Math.max(s.latencyMax, newer.latencyMax) } : s);
+      }
+      throw error;
+    }
+  }
+
+  private async write(seen: MonitorRunner['pendingSeen'], samples: MonitorRunner['pendingSamples']): Promise<void> {
     if (seen.size) {
       const rows = [...seen].map(([id, v]) => ({ id, at: v.at.toISOString(), latency: v.latencyMs, message: v.message.slice(0, 1000), failures: v.failures, status: v.status ?? null }));
       await this.ctx.db.execute(sql`update monitors m set last_check_at = x.at::timestamptz, last_latency_ms = x.latency, message = x.message, consecutive_failures = x.failures,
