@@ -36,9 +36,9 @@ export async function loadDemoIntel(ctx: AppContext): Promise<{ objects: number;
   const malware = { type: 'malware', spec_version: '2.1', id: `malware--${randomUUID()}`, created: now, modified: now, name: 'BallotLure', description: 'Downloader spread as ballot-design proofs to county election offices.', malware_types: ['downloader'], is_family: true };
   const rel = { type: 'relationship', spec_version: '2.1', id: `relationship--${randomUUID()}`, created: now, modified: now, relationship_type: 'indicates', source_ref: indicators[5]!.id, target_ref: malware.id };
   const report = { type: 'report', spec_version: '2.1', id: `report--${randomUUID()}`, created: now, modified: now, name: 'Pollbook password phishing, October wave', published: now, report_types: ['threat-report'], object_refs: [indicators[0]!.id, indicators[1]!.id, indicators[2]!.id] };
-  const stored = await addObjects(ctx, analyst, community, [...indicators, malware, rel, report]);
+  const stored = await addObjects(ctx, analyst, community, { objects: [...indicators, malware, rel, report] });
   const gaOnly = indicatorFor({ type: 'ipv4', value: '192.0.2.77', scope: georgia.id, description: 'Brute force against the Georgia voter-registration portal', confidence: 75, now, markingRefs: [TLP2_MARKINGS.AMBER] });
-  const gaStored = await addObjects(ctx, gaAnalyst, georgia, [gaOnly]);
+  const gaStored = await addObjects(ctx, gaAnalyst, georgia, { objects: [gaOnly] });
   if (clerk) await recordSighting(ctx, clerk, indicators[2]!.id as string, { count: 3, lastSeen: daysAgo(1).replace(/\.\d+Z$/, 'Z'), shareName: true, note: 'Three clerks received it; none clicked.' });
 
   const advisory = await createAdvisory(ctx, analyst, {

@@ -104,7 +104,7 @@ export async function revokeObject(ctx: AppContext, actor: Actor, stixId: string
     const [collection] = await ctx.db.select().from(taxiiCollections).where(and(eq(taxiiCollections.id, c.collection_id)));
     const body = JSON.parse(c.body) as Record<string, unknown>;
     const modified = new Date(Math.max(Date.now(), Date.parse(String(body.modified ?? 0)) + 1)).toISOString();
-    const r = await storeObjects(ctx, { orgId: user.orgId, userId: user.userId }, collection!, [{ ...body, modified, revoked: true }]);
+    const r = await storeObjects(ctx, { orgId: user.orgId, userId: user.userId }, collection!, { objects: [{ ...body, modified, revoked: true }] });
     if (r.failures.length) throw new AppError('conflict', `The revocation could not be stored: ${r.failures[0]!.message ?? ''}`);
     revoked += 1;
   }

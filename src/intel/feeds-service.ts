@@ -205,7 +205,7 @@ export async function pollFeed(ctx: AppContext, feed: Feed): Promise<PollResult>
     const objects = Array.isArray(body.objects) ? body.objects : [];
     pages += 1;
     if (objects.length) {
-      const r = await storeObjects(ctx, { orgId: feed.ownerOrg, userId: feed.createdBy }, target, objects, { defaultTlp: feed.defaultTlp });
+      const r = await storeObjects(ctx, { orgId: feed.ownerOrg, userId: feed.createdBy }, target, { objects }, { defaultTlp: feed.defaultTlp });
       stored += r.successes.length;
       refused += r.failures.length;
     }

@@ -191,7 +191,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
       const actor = actorOf(request);
       const c = await collectionFor(ctx.db, actor, (request.params as { id: string }).id);
       const converted = convert(c.id, new Date().toISOString());
-      const result = converted.objects.length ? await addObjects(ctx, actor, c, converted.objects) : { successes: [], failures: [] };
+      const result = converted.objects.length ? await addObjects(ctx, actor, c, { objects: converted.objects }) : { successes: [], failures: [] };
       const problems = [...converted.problems.map((p) => ({ where: p.where, message: p.message })), ...result.failures.map((f) => ({ where: f.id, message: f.message ?? 'refused' }))];
       return { converted: converted.objects.length, stored: result.successes.length, refused: problems.length, problems };
     };
@@ -220,7 +220,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
       if (!body || typeof body !== 'object' || body.type !== 'bundle' || !Array.isArray(body.objects)) {
         throw new AppError('validation-failed', 'The file is not a STIX bundle: expected {"type": "bundle", "id": "bundle--…", "objects": [...]}.', { details: [{ field: 'body', message: 'not a STIX bundle' }] });
       }
-      const result = await addObjects(ctx, actor, c, body.objects);
+      const result = await addObjects(ctx, actor, c, { objects: body.objects });
       return { total: body.objects.length, stored: result.successes.length, refused: result.failures.length, successes: result.successes, failures: result.failures };
     });
   });

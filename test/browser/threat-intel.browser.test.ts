@@ -42,7 +42,7 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await add('clerk', fulton.id, 'member', 'clerk@fulton.example.gov');
     const collection = await createCollection(ctx, SYSTEM, { title: 'Community indicators', readers: 'all', writers: [center.id], defaultTlp: 'GREEN' });
     const writer: UserActor = { kind: 'user', userId: people.writer.id, orgId: center.id, email: people.writer.email, name: 'Writer', role: 'analyst', systemAdmin: false, orgType: 'operations-center', orgParentId: null, via: 'session', scopes: ['read', 'write'] };
-    await addObjects(ctx, writer, collection, [indicatorFor({ type: 'url', value: 'https://ga-sos-verify.example/login', scope: collection.id, description: 'Credential page', confidence: 80, now: new Date().toISOString() })]);
+    await addObjects(ctx, writer, collection, { objects: [indicatorFor({ type: 'url', value: 'https://ga-sos-verify.example/login', scope: collection.id, description: 'Credential page', confidence: 80, now: new Date().toISOString() })] });
     browser = await launchChromium();
   });
   afterAll(async () => {

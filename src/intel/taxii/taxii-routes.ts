@@ -23,7 +23,6 @@ import { readPage, shownVersion, STIX_MEDIA_TYPE, type TaxiiFilter } from './tax
 import { isIdentifier } from '../stix/validate.js';
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
-const MAX_OBJECTS_PER_POST = 100_000;
 
 /** A TAXII error message (section 3.6.1): title, description, http_status as a string. */
 function sendTaxiiError(reply: FastifyReply, error: AppError): FastifyReply {
@@ -132,7 +131,7 @@ export function taxiiRoutes(app: App, ctx: AppContext): void {
       scope.addContentTypeParser('*', { bodyLimit: ctx.config.taxiiMaxContentLength }, (request, _payload, done) => {
         done(new AppError('unsupported-media-type', `Send the objects as ${TAXII_MEDIA_TYPE} (got ${String(request.headers['content-type']).slice(0, 100)}).`), undefined);
       });
-      scope.addContentTypeParser('application/taxii+json', { parseAs: 'string', bodyLimit: ctx.config.taxiiMaxContentLength }, (request, body, done) => {
+      scope.addContentTypeParser('application/taxii+json', { parseAs: 'buffer', bodyLimit: ctx.config.taxiiMaxContentLength }, (request, body, done) => {
         const version = /;\s*version\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type']))?.[1];
         if (version !== undefined && version !== '2.1') done(new AppError('unsupported-media-type', `This server speaks TAXII 2.1; got version ${version.slice(0, 20)}.`), undefined);
         else done(null, body);
@@ -228,12 +227,12 @@ export function taxiiRoutes(app: App, ctx: AppContext): void {
         const actor = user(request);
         const c = await collectionFor(ctx.db, actor, (request.params as { id: string }).id);
         if (!canWrite(c, actor.orgId)) throw new AppError('forbidden', 'Your organisation may read this collection but not add to it.');
-        const objects = parseEnvelope(request.body);
         const requestedAt = new Date();
-        const result = await addObjects(ctx, actor, c, objects);
+        // The envelope is read and checked off the main thread (stix/preparer.ts).
+        const result = await addObjects(ctx, actor, c, { envelope: (request.body as Buffer | undefined) ?? '' });
         const [s] = await ctx.db
           .insert(taxiiStatuses)
-          .values({ collectionId: c.id, userId: actor.userId, orgId: actor.orgId, status: 'complete', totalCount: objects.length, successes: result.successes, failures: result.failures, requestedAt })
+          .values({ collectionId: c.id, userId: actor.userId, orgId: actor.orgId, status: 'complete', totalCount: result.total, successes: result.successes, failures: result.failures, requestedAt })
           .returning();
         return send(reply, 202, statusResource(s!));
       });
@@ -258,22 +257,6 @@ function envelope(more: boolean, next: string | null, bodies: readonly string[])
   // The stored JSON text of each object goes out as it came in, without being parsed again.
   const head = `{"more":${more}${next ? `,"next":${JSON.stringify(next)}` : ''}`;
   return bodies.length ? `${head},"objects":[${bodies.join(',')}]}` : `${head}}`;
-}
-
-function parseEnvelope(body: unknown): unknown[] {
-  if (typeof body !== 'string' || body.trim() === '') throw new AppError('bad-request', 'The body is empty; send an envelope: {"objects": [...]}.');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (error) {
-    throw new AppError('invalid-json', `The body is not valid JSON (${(error as Error).message}).`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { objects?: unknown }).objects)) {
-    throw new AppError('bad-request', 'The body must be a TAXII envelope: an object with an "objects" list.');
-  }
-  const objects = (parsed as { objects: unknown[] }).objects;
-  if (objects.length > MAX_OBJECTS_PER_POST) throw new AppError('payload-too-large', `At most ${MAX_OBJECTS_PER_POST} objects per request.`);
-  return objects;
 }
 
 async function deleteObject(ctx: AppContext, actor: UserActor, c: Collection, objectId: string, f: TaxiiFilter): Promise<number> {

@@ -1,0 +1,189 @@
+// Getting a batch of STIX objects ready for the store, without the database: the envelope read from its JSON
+// text, every object checked (our rules, then the OASIS schemas), its TLP worked out, duplicates within the
+// batch dropped, and the rows serialised as the insert statement reads them. Pure and synchronous, so that it
+// can run on a worker thread (prepare-worker.ts) while the main thread goes on with the database.
+import type { Tlp } from '../../platform/db/columns.js';
+import type { ErrorCode } from '../../platform/http/errors.js';
+import type { StatusDetail } from '../schema.js';
+import { tlpOfMarkings } from './markings.js';
+import { loadOasisSchemas, type OasisValidator } from './oasis-schemas.js';
+import { validateStix, type StixObject } from './validate.js';
+
+/** Objects a TAXII POST may carry. */
+export const MAX_OBJECTS_PER_POST = 100_000;
+
+export interface PrepareTask {
+  /** A TAXII envelope as sent (JSON text, or its UTF-8 bytes), or objects already read. */
+  readonly envelope?: string | Uint8Array;
+  readonly objects?: readonly unknown[];
+  /** The marking of objects that carry none (the collection's, or a feed's). */
+  readonly defaultTlp: Tlp;
+  /** The OASIS schemas' folder; null checks with our own rules only. */
+  readonly schemaDir: string | null;
+  /** How the rows go to the database: see chunkInput. */
+  readonly database: 'embedded' | 'postgres';
+  /** Objects per transaction. */
+  readonly chunkSize: number;
+}
+
+/** What the store needs to know of each stored row after the insert. */
+export interface RowKey {
+  readonly id: string;
+  readonly version: string;
+}
+
+export interface PreparedChunk {
+  readonly keys: readonly RowKey[];
+  /** The rows as one JSON document (json_to_recordset). */
+  readonly rows: string;
+  /** PostgreSQL only: the objects' text, one after the other; each row gives its slice (at, len). */
+  readonly bytes: Uint8Array | null;
+}
+
+export type Prepared =
+  | { readonly ok: true; readonly total: number; readonly failures: StatusDetail[]; readonly chunks: PreparedChunk[] }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+export interface Row {
+  readonly ord: number;
+  readonly stix_id: string;
+  readonly type: string;
+  readonly spec_version: string;
+  /** modified, else created, else '' (immutable objects: SCOs, TLP marking definitions). */
+  readonly version: string;
+  readonly revoked: boolean;
+  readonly tlp: Tlp;
+  readonly obj: StixObject;
+  readonly name: string | null;
+  readonly pattern: string | null;
+  readonly pattern_type: string | null;
+  readonly valid_from: string | null;
+  readonly valid_until: string | null;
+  readonly confidence: number | null;
+  readonly created_by_ref: string | null;
+  readonly source_ref: string | null;
+  readonly target_ref: string | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function idOf(o: unknown): string {
+  const id = o && typeof o === 'object' ? (o as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, 300) : '';
+}
+
+/** The objects of a TAXII envelope, or why there are none. */
+export function readEnvelope(envelope: string | Uint8Array): { objects: unknown[] } | { code: ErrorCode; message: string } {
+  const text = typeof envelope === 'string' ? envelope : Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength).toString('utf8');
+  if (text.trim() === '') return { code: 'bad-request', message: 'The body is empty; send an envelope: {"objects": [...]}.' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { code: 'invalid-json', message: `The body is not valid JSON (${(error as Error).message}).` };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { objects?: unknown }).objects)) {
+    return { code: 'bad-request', message: 'The body must be a TAXII envelope: an object with an "objects" list.' };
+  }
+  const objects = (parsed as { objects: unknown[] }).objects;
+  if (objects.length > MAX_OBJECTS_PER_POST) return { code: 'payload-too-large', message: `At most ${MAX_OBJECTS_PER_POST} objects per request.` };
+  return { objects };
+}
+
+/** Checks every object and turns the valid ones into rows; the others become failures with a reason. */
+export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oasis?: OasisValidator): { rows: Row[]; failures: StatusDetail[] } {
+  const rows: Row[] = [];
+  const failures: StatusDetail[] = [];
+  const seen = new Set<string>();
+  objects.forEach((raw, i) => {
+    const v = validateStix(raw);
+    if (!v.ok) {
+      failures.push({ id: idOf(raw) || `objects[${i}]`, message: v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ') });
+      return;
+    }
+    const o: StixObject = v.object;
+    // The standard's schemas run only on objects our own checks passed (their patterns are not all safe
+    // against hostile input of any shape).
+    const oasisErrors = oasis?.validate(o) ?? [];
+    if (oasisErrors.length) {
+      failures.push({ id: o.id, message: oasisErrors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ') });
+      return;
+    }
+    const version = str(o.modified) ?? str(o.created) ?? '';
+    const tlp = tlpOfMarkings(o.object_marking_refs as string[] | undefined) ?? defaultTlp;
+    if (tlp === 'RED') {
+      failures.push({ id: o.id, ...(version ? { version } : {}), message: 'TLP:RED objects are not shared over TAXII; share them with named people in the web application.' });
+      return;
+    }
+    const key = `${o.id}|${version}`;
+    if (seen.has(key)) return; // the same version twice in one request: stored once, reported once
+    seen.add(key);
+    const isIndicator = o.type === 'indicator';
+    rows.push({
+      ord: rows.length,
+      stix_id: o.id,
+      type: o.type,
+      spec_version: str(o.spec_version) ?? '2.1',
+      version,
+      revoked: o.revoked === true,
+      tlp,
+      obj: o,
+      name: str(o.name)?.slice(0, 1000) ?? (typeof o.value === 'string' ? o.value.slice(0, 1000) : null),
+      pattern: isIndicator ? str(o.pattern) : null,
+      pattern_type: isIndicator ? str(o.pattern_type) : null,
+      valid_from: isIndicator ? str(o.valid_from) : null,
+      valid_until: isIndicator ? str(o.valid_until) : null,
+      confidence: typeof o.confidence === 'number' ? o.confidence : null,
+      created_by_ref: str(o.created_by_ref),
+      source_ref: o.type === 'relationship' ? str(o.source_ref) : null,
+      target_ref: o.type === 'relationship' ? str(o.target_ref) : o.type === 'sighting' ? str(o.sighting_of_ref) : null,
+    });
+  });
+  return { rows, failures };
+}
+
+/**
+ * A chunk as the insert reads it. PostgreSQL gets the objects' text apart from the rows, as one bytea sent as
+ * raw bytes, each row naming its slice: parsing the text as part of a JSON document took most of the
+ * statement's time. The embedded database gets each object nested in the JSON document (json, not jsonb: its
+ * text is kept as it is, not parsed into a tree or escaped into a string inside a string), since its driver
+ * would spell a bytea out in hex.
+ */
+export function chunkInput(database: PrepareTask['database'], chunk: readonly Row[]): PreparedChunk {
+  const keys = chunk.map((r) => ({ id: r.stix_id, version: r.version }));
+  if (database === 'embedded') return { keys, rows: JSON.stringify(chunk), bytes: null };
+  // The objects' text is written as UTF-8 straight into one buffer of its own (never a slice of a shared pool,
+  // so that a worker can hand it over without copying it), growing it when needed.
+  const encoder = new TextEncoder();
+  let bytes = new Uint8Array(4096);
+  let used = 0;
+  const rows = JSON.stringify(
+    chunk.map(({ obj, ...r }) => {
+      const text = JSON.stringify(obj);
+      // UTF-8 takes at most three bytes for each UTF-16 unit.
+      if (bytes.length - used < text.length * 3) {
+        const bigger = new Uint8Array(Math.max(bytes.length * 2, used + text.length * 3));
+        bigger.set(bytes.subarray(0, used));
+        bytes = bigger;
+      }
+      const { written } = encoder.encodeInto(text, bytes.subarray(used));
+      const row = { ...r, at: used + 1, len: written };
+      used += written;
+      return row;
+    }),
+  );
+  return { keys, rows, bytes: bytes.subarray(0, used) };
+}
+
+export function prepareBatch(task: PrepareTask): Prepared {
+  let objects = task.objects;
+  if (!objects) {
+    const read = readEnvelope(task.envelope ?? '');
+    if ('code' in read) return { ok: false, code: read.code, message: read.message };
+    objects = read.objects;
+  }
+  const { rows, failures } = prepareObjects(objects, task.defaultTlp, task.schemaDir ? loadOasisSchemas(task.schemaDir) : undefined);
+  const chunks: PreparedChunk[] = [];
+  for (let start = 0; start < rows.length; start += task.chunkSize) chunks.push(chunkInput(task.database, rows.slice(start, start + task.chunkSize)));
+  return { ok: true, total: objects.length, failures, chunks };
+}
