@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
-import { rowsOf } from '../platform/db/client.js';
+import { rowsOf, type Db } from '../platform/db/client.js';
 import { noteBulkWrites } from '../platform/db/table-stats.js';
 import { enqueue } from '../platform/jobs/queue.js';
 import type { Tlp } from '../platform/db/columns.js';
@@ -40,16 +40,20 @@ export interface Writer {
  * Adds objects to a collection on behalf of a writer. Invalid objects are reported one by one and the valid
  * ones still stored; a version already present is reported as a success and left as it was.
  */
-export async function addObjects(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput): Promise<IngestResult> {
+export async function addObjects(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput): Promise<IngestResult>;
+/** The same, with a record of the request (a TAXII status resource) written in the transaction of its audit entry. */
+export async function addObjects<T>(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput, record: (tx: Db, result: IngestResult) => Promise<T>): Promise<IngestResult & { recorded: T }>;
+export async function addObjects<T>(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput, record?: (tx: Db, result: IngestResult) => Promise<T>): Promise<IngestResult & { recorded?: T }> {
   if (!canWrite(collection, actor.orgId)) throw new AppError('forbidden', 'Your organisation may not add objects to this collection.');
   if (actor.via === 'token' && !actor.scopes.includes('write') && !actor.scopes.includes('admin')) throw new AppError('forbidden', 'This API token is read-only; create one with the write scope.');
   if (actor.role === 'viewer') throw new AppError('forbidden', 'Viewers can read but not add objects.');
   const result = await storeObjects(ctx, { orgId: actor.orgId, userId: actor.userId }, collection, input);
-  await ctx.db.transaction(async (tx) => {
+  const recorded = await ctx.db.transaction(async (tx) => {
     await auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: result.successes.length, refused: result.failures.length } } }]);
+    return record ? record(tx, result) : undefined;
   });
   auditWritten();
-  return result;
+  return record ? { ...result, recorded: recorded as T } : result;
 }
 
 /** Validates and stores objects (the caller has checked the writer's rights); `defaultTlp` overrides the collection's. */

@@ -54,6 +54,14 @@ export class StixPreparer {
     });
   }
 
+  /**
+   * Starts the worker now rather than with the first large batch, where a compiled worker exists (a built
+   * server); running from the TypeScript sources it still starts when first needed.
+   */
+  warm(): void {
+    if (fs.existsSync(fileURLToPath(COMPILED))) this.start();
+  }
+
   /** Whether a worker is running (it starts with the first large batch). */
   get working(): boolean {
     return this.worker !== null;

@@ -18,6 +18,7 @@ import { STIX_ROW } from '../stix-row.js';
 import { auditsInsert, auditWritten } from '../../audit/service.js';
 import { canRead, canWrite, collectionFor, listCollectionsFor, type Collection } from '../collections-service.js';
 import { addObjects } from '../store-service.js';
+import { stixPreparer } from '../stix/preparer.js';
 import { taxiiStatuses, stixObjects } from '../schema.js';
 import { readPage, shownVersion, STIX_MEDIA_TYPE, type TaxiiFilter } from './taxii-service.js';
 import { isIdentifier } from '../stix/validate.js';
@@ -118,6 +119,8 @@ function statusResource(s: typeof taxiiStatuses.$inferSelect): Record<string, un
 }
 
 export function taxiiRoutes(app: App, ctx: AppContext): void {
+  // The thread that reads and checks posted objects is ready before the first bundle arrives.
+  stixPreparer.warm();
   const root = `${ctx.config.publicUrl}/taxii2/api/`;
   void app.register(
     async (scope) => {
@@ -229,12 +232,15 @@ export function taxiiRoutes(app: App, ctx: AppContext): void {
         if (!canWrite(c, actor.orgId)) throw new AppError('forbidden', 'Your organisation may read this collection but not add to it.');
         const requestedAt = new Date();
         // The envelope is read and checked off the main thread (stix/preparer.ts).
-        const result = await addObjects(ctx, actor, c, { envelope: (request.body as Buffer | undefined) ?? '' });
-        const [s] = await ctx.db
-          .insert(taxiiStatuses)
-          .values({ collectionId: c.id, userId: actor.userId, orgId: actor.orgId, status: 'complete', totalCount: result.total, successes: result.successes, failures: result.failures, requestedAt })
-          .returning();
-        return send(reply, 202, statusResource(s!));
+        // The status resource commits with the audit entry of the request.
+        const { recorded: s } = await addObjects(ctx, actor, c, { envelope: (request.body as Buffer | undefined) ?? '' }, async (tx, result) => {
+          const [row] = await tx
+            .insert(taxiiStatuses)
+            .values({ collectionId: c.id, userId: actor.userId, orgId: actor.orgId, status: 'complete', totalCount: result.total, successes: result.successes, failures: result.failures, requestedAt })
+            .returning();
+          return row!;
+        });
+        return send(reply, 202, statusResource(s));
       });
 
       scope.delete('/api/collections/:id/objects/:objectId/', async (request, reply) => {
