@@ -13,3 +13,6 @@ parentPort!.on('message', (message: { id: number; task: PrepareTask }) => {
   const transfer = reply.result?.ok ? reply.result.chunks.flatMap((c) => (c.bytes ? [c.bytes.buffer as ArrayBuffer] : [])) : [];
   parentPort!.postMessage(reply, transfer);
 });
+
+// Loaded: from now on a stop is a failure of the work, not of starting.
+parentPort!.postMessage({ ready: true });

@@ -45,6 +45,18 @@ describe('preparing STIX batches off the main thread', () => {
     expect(bytesOf(fromBytes)).toEqual(bytesOf(fromObjects));
   });
 
+  it('prepares in place when no worker can start, and loses nothing it had handed over', async () => {
+    const broken = new StixPreparer(new URL('./no-such-worker.ts', import.meta.url));
+    const task: PrepareTask = { envelope: envelopeOf('attack/ics-attack-18.1.json'), defaultTlp: 'GREEN', schemaDir: null, database: 'postgres', chunkSize: 10_000 };
+    const [first, second] = await Promise.all([broken.prepare(task), broken.prepare(task)]);
+    const here = prepareBatch(task);
+    for (const p of [first, second, await broken.prepare(task)]) {
+      expect(withoutBytes(p)).toEqual(withoutBytes(here));
+      expect(bytesOf(p)).toEqual(bytesOf(here));
+    }
+    expect(broken.working).toBe(false);
+  });
+
   it('refuses a bad envelope with the reason, on the worker as in place', async () => {
     const large = 'x'.repeat(100_000);
     const cases: Array<[string, string]> = [

@@ -17,7 +17,7 @@ const SOURCE = new URL('./prepare-worker.ts', import.meta.url);
 
 /**
  * A young generation large enough for a bundle's parsed objects to die young rather than be promoted and
- * compacted (the default made a fifth of the worker's time garbage collection).
+ * compacted (with the default, collecting garbage took a fifth of its working time).
  */
 const LIMITS = { maxYoungGenerationSizeMb: 64 };
 
@@ -39,9 +39,13 @@ export class StixPreparer {
   private worker: Worker | null = null;
   /** Set when a worker could not start: everything is then prepared in place. */
   private unavailable = false;
-  private answered = 0;
+  /** The worker said it loaded (a worker that stops before that could not start here). */
+  private ready = false;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
+
+  /** `workerSource`: another worker module to run from sources (tests of a worker that cannot start). */
+  constructor(private readonly workerSource: URL = SOURCE) {}
 
   prepare(task: PrepareTask): Promise<Prepared> {
     const small = task.objects ? task.objects.length < IN_PLACE_OBJECTS : (task.envelope?.length ?? 0) < IN_PLACE_BYTES;
@@ -78,11 +82,11 @@ export class StixPreparer {
     if (this.worker || this.unavailable) return this.worker;
     let worker: Worker;
     try {
-      if (fs.existsSync(fileURLToPath(COMPILED))) {
+      if (this.workerSource === SOURCE && fs.existsSync(fileURLToPath(COMPILED))) {
         worker = new Worker(COMPILED, { resourceLimits: LIMITS });
       } else {
         // Running from the TypeScript sources (tests, development): the worker compiles them as it loads them.
-        worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(SOURCE.href)}); })`, { eval: true, resourceLimits: LIMITS });
+        worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(this.workerSource.href)}); })`, { eval: true, resourceLimits: LIMITS });
       }
     } catch {
       this.unavailable = true;
@@ -90,11 +94,14 @@ export class StixPreparer {
     }
     // It does not keep the process alive by itself.
     worker.unref();
-    this.answered = 0;
-    worker.on('message', (m: { id: number; result?: Prepared; failed?: string }) => {
+    this.ready = false;
+    worker.on('message', (m: { ready?: true; id: number; result?: Prepared; failed?: string }) => {
+      if (m.ready) {
+        this.ready = true;
+        return;
+      }
       const w = this.waiting.get(m.id);
       if (!w) return;
-      this.answered += 1;
       this.waiting.delete(m.id);
       if (m.result) w.resolve(withBuffers(m.result));
       else w.reject(new Error(`preparing STIX objects failed: ${m.failed ?? 'no reason given'}`));
@@ -104,7 +111,7 @@ export class StixPreparer {
       this.worker = null;
       const waiting = [...this.waiting.values()];
       this.waiting.clear();
-      if (this.answered === 0) {
+      if (!this.ready) {
         // It never started (no compiled worker and no TypeScript loader): what it was given is prepared here.
         this.unavailable = true;
         for (const w of waiting) inPlace(w.task).then(w.resolve, w.reject);
