@@ -190,6 +190,29 @@ describe('TAXII 2.1 server', () => {
     expect(manifest.headers.get('x-taxii-date-added-last')).toBe(manifest.body.objects[9].date_added);
   });
 
+  it('stores a request of many parts and more than one transaction in the order sent, each object at its latest version', { timeout: 120_000 }, async () => {
+    const ids = await createCollection(node.ctx, SYSTEM, { title: 'Large feed', readers: [county.id], writers: [center.id], defaultTlp: 'GREEN' });
+    // 10,600 objects: more than one transaction (10,000) of parts of 500. One object comes in three versions
+    // in three parts, the newest in the middle; another twice in the same version (stored and reported once).
+    const objects = Array.from({ length: 10_600 }, (_, i) => indicator({ name: `Feed ${i}`, pattern: `[ipv4-addr:value = '198.51.${(i >> 8) & 255}.${i & 255}']` }));
+    const x = objects[10]!;
+    const at = (modified: string) => ({ ...x, modified, name: `version ${modified}` });
+    objects[700] = at('2026-10-03T12:00:00.000Z');
+    objects[10_300] = at('2026-10-02T12:00:00.000Z');
+    objects[5_000] = { ...objects[4_999]! };
+    const res = await writer.post(`/taxii2/api/collections/${ids.id}/objects/`, objects);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ total_count: 10_600, success_count: 10_599, failure_count: 0 });
+    const sent = [...new Map(objects.map((o) => [`${o.id as string}|${o.modified as string}`, o])).values()];
+    const all = await reader.pageAll(ids.id, 'match[version]=all', 1000);
+    expect(all.objects.map((o) => `${o.id}|${o.modified}`)).toEqual(sent.map((o) => `${o.id as string}|${o.modified as string}`));
+    const latest = await reader.get(`/taxii2/api/collections/${ids.id}/objects/${x.id as string}/`);
+    expect(latest.body.objects).toEqual([objects[700]]);
+    const versions = await reader.get(`/taxii2/api/collections/${ids.id}/objects/${x.id as string}/versions/`);
+    // In the order they were added.
+    expect(versions.body.versions).toEqual(['2026-10-01T12:00:00.000Z', '2026-10-03T12:00:00.000Z', '2026-10-02T12:00:00.000Z']);
+  });
+
   it('keeps versions by modified, answers match[version], and honours revocation and DELETE', async () => {
     const v1 = indicator({ object_marking_refs: [TLP2_MARKINGS.GREEN] });
     const v2 = { ...v1, modified: '2026-10-02T08:00:00.000Z', description: 'Second wave' };

@@ -13,8 +13,8 @@ import { enqueue } from '../platform/jobs/queue.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { AppError } from '../platform/http/errors.js';
 import { canWrite, recipientsOf, type Collection } from './collections-service.js';
-import type { PreparedChunk } from './stix/prepare.js';
-import { stixPreparer } from './stix/preparer.js';
+import type { PreparedPart, RowKey } from './stix/prepare.js';
+import { stixPreparer, type PreparedStream } from './stix/preparer.js';
 import type { StatusDetail } from './schema.js';
 
 export interface IngestResult {
@@ -58,32 +58,47 @@ export async function addObjects<T>(ctx: AppContext, actor: UserActor, collectio
 
 /** Validates and stores objects (the caller has checked the writer's rights); `defaultTlp` overrides the collection's. */
 export async function storeObjects(ctx: AppContext, writer: Writer, collection: Collection, input: ObjectsInput, options: { defaultTlp?: Tlp } = {}): Promise<IngestResult> {
-  const prepared = await stixPreparer.prepare({
+  const stream = stixPreparer.prepare({
     ...input,
     defaultTlp: options.defaultTlp ?? collection.defaultTlp,
     schemaDir: ctx.config.stixSchemaDir || null,
     database: ctx.database.kind,
     chunkSize: CHUNK,
+    // PostgreSQL takes a batch's parts as they come, in a transaction that waits for them. The embedded database
+    // has one connection: a transaction waiting there would hold up everything else, so it takes whole chunks.
+    partSize: ctx.database.kind === 'embedded' ? CHUNK : PART,
   });
-  if (!prepared.ok) throw new AppError(prepared.code, prepared.message);
   const successes: StatusDetail[] = [];
   const recipients = recipientsOf(collection);
-  for (const chunk of prepared.chunks) {
-    const stored = await insertChunk(ctx, writer, collection.id, recipients, chunk);
+  // A transaction starts with the first part ready and takes the next parts as they come, up to CHUNK objects.
+  let part = await stream.next();
+  while (part) {
+    const batch = await insertParts(ctx, writer, collection.id, recipients, part, stream);
+    part = batch.next === undefined ? await stream.next() : batch.next;
     // The embedded database has no autovacuum, and PostgreSQL's looks only once a minute: a table that grew
     // tenfold in the meantime is planned as if it were small.
-    noteBulkWrites(ctx.db, 'stix_objects', stored.size);
+    noteBulkWrites(ctx.db, 'stix_objects', batch.stored.size);
     ctx.jobs.kick();
-    for (const k of chunk.keys) {
-      successes.push({ id: k.id, ...(k.version ? { version: k.version } : {}), ...(stored.has(`${k.id}|${k.version}`) ? {} : { message: 'already in the collection' }) });
+    for (const k of batch.keys) {
+      successes.push({ id: k.id, ...(k.version ? { version: k.version } : {}), ...(batch.stored.has(`${k.id}|${k.version}`) ? {} : { message: 'already in the collection' }) });
     }
   }
-  return { total: prepared.total, successes, failures: prepared.failures };
+  const end = stream.end;
+  if (!end.ok) throw new AppError(end.code, end.message);
+  return { total: end.total, successes, failures: end.failures };
 }
 
-async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string, recipients: readonly string[], chunk: PreparedChunk): Promise<Set<string>> {
-  // Each object's text: a slice of the chunk's bytes (PostgreSQL), or nested in its JSON document (embedded).
-  const body = chunk.bytes ? sql`convert_from(substring(${chunk.bytes}::bytea from x.at for x.len), 'UTF8')` : sql`x.obj::text`;
+/** Objects per insert statement: the first is stored while the worker checks the next. Divides CHUNK. */
+const PART = 500;
+
+type Inserted = { seq: number; type: string; stix_id: string; version: string; had_prior: boolean };
+
+/**
+ * One transaction: locks the collection, inserts `first` and the parts that follow it (up to CHUNK objects)
+ * as they come, and answers what it stored and the part that came after (null: the batch has ended;
+ * undefined: not asked for, the chunk being full, so that no transaction waits for the next one's parts).
+ */
+async function insertParts(ctx: AppContext, writer: Writer, collectionId: string, recipients: readonly string[], first: PreparedPart, stream: PreparedStream): Promise<{ stored: Set<string>; keys: RowKey[]; next: PreparedPart | null | undefined }> {
   return ctx.db.transaction(async (tx) => {
     const [lock] = rowsOf<{ base: string }>(
       await tx.execute(sql`
@@ -91,29 +106,19 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
         from taxii_collections where id = ${collectionId}::uuid for update`),
     );
     if (!lock) throw new AppError('not-found', 'The collection was not found.');
-    // New rows start as the latest version; the snapshot of RETURNING does not see this statement's rows, so
-    // `had_prior` tells which objects already had a version here and need their latest flag worked out.
-    const inserted = rowsOf<{ seq: number; type: string; stix_id: string; version: string; had_prior: boolean }>(
-      await tx.execute(sql`
-        insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
-          owner_org, author_id, tlp, recipient_orgs, body, name, pattern, pattern_type, valid_from, valid_until, confidence, created_by_ref, source_ref, target_ref)
-        select ${collectionId}::uuid, x.stix_id, x.type, x.spec_version, x.version,
-          coalesce(nullif(x.version, '')::timestamptz, ${lock.base}::timestamptz + x.ord * interval '1 microsecond'),
-          ${lock.base}::timestamptz + x.ord * interval '1 microsecond', true, x.revoked,
-          ${writer.orgId}::uuid, ${writer.userId}::uuid, x.tlp::tlp,
-          case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
-          ${body}, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
-        from json_to_recordset(${chunk.rows}::json) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
-          tlp text, obj json, at int, len int, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
-        order by x.ord
-        on conflict (collection_id, stix_id, version) do nothing
-        returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
-    );
+    const inserted: Inserted[] = [];
+    const keys: RowKey[] = [];
+    let part: PreparedPart | null | undefined = first;
+    while (part) {
+      for (const r of await insertPart(tx, writer, collectionId, recipients, lock.base, part)) inserted.push(r);
+      for (const k of part.keys) keys.push(k);
+      part = keys.length < CHUNK ? await stream.next() : undefined;
+    }
     // New indicators and vulnerabilities are matched against every inventory at once, by a job that commits with them.
     const indicatorSeqs = inserted.filter((r) => r.type === 'indicator' || r.type === 'vulnerability').map((r) => r.seq);
     if (indicatorSeqs.length) await enqueue(tx, 'victims.match', { collectionId, fromSeq: Math.min(...indicatorSeqs), toSeq: Math.max(...indicatorSeqs) });
     await tx.execute(sql`
-      update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${chunk.keys.length} * interval '1 microsecond', updated_at = now()
+      update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${keys.length} * interval '1 microsecond', updated_at = now()
       where id = ${collectionId}::uuid`);
     const counts = new Map<string, number>();
     for (const r of inserted) counts.set(r.stix_id, (counts.get(r.stix_id) ?? 0) + 1);
@@ -128,6 +133,32 @@ async function insertChunk(ctx: AppContext, writer: Writer, collectionId: string
         update stix_objects s set is_latest = r.latest
         from ranked r where s.seq = r.seq and s.is_latest is distinct from r.latest`);
     }
-    return new Set(inserted.map((r) => `${r.stix_id}|${r.version}`));
+    return { stored: new Set(inserted.map((r) => `${r.stix_id}|${r.version}`)), keys, next: part };
   });
+}
+
+/**
+ * One part in one statement. New rows start as the latest version; the snapshot of RETURNING does not see this
+ * statement's rows, so `had_prior` tells which objects already had a version here (from before, or from an
+ * earlier part) and need their latest flag worked out.
+ */
+async function insertPart(tx: Db, writer: Writer, collectionId: string, recipients: readonly string[], base: string, part: PreparedPart): Promise<Inserted[]> {
+  // Each object's text: a slice of the part's bytes (PostgreSQL), or nested in its JSON document (embedded).
+  const body = part.bytes ? sql`convert_from(substring(${part.bytes}::bytea from x.at for x.len), 'UTF8')` : sql`x.obj::text`;
+  return rowsOf<Inserted>(
+    await tx.execute(sql`
+      insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
+        owner_org, author_id, tlp, recipient_orgs, body, name, pattern, pattern_type, valid_from, valid_until, confidence, created_by_ref, source_ref, target_ref)
+      select ${collectionId}::uuid, x.stix_id, x.type, x.spec_version, x.version,
+        coalesce(nullif(x.version, '')::timestamptz, ${base}::timestamptz + x.ord * interval '1 microsecond'),
+        ${base}::timestamptz + x.ord * interval '1 microsecond', true, x.revoked,
+        ${writer.orgId}::uuid, ${writer.userId}::uuid, x.tlp::tlp,
+        case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
+        ${body}, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
+      from json_to_recordset(${part.rows}::json) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
+        tlp text, obj json, at int, len int, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
+      order by x.ord
+      on conflict (collection_id, stix_id, version) do nothing
+      returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
+  );
 }

@@ -1,17 +1,19 @@
-// The thread that gets batches of STIX objects ready for the store (prepare.ts), one task at a time, in order.
+// The thread that gets batches of STIX objects ready for the store (prepare.ts), one batch at a time, in the
+// order they come, sending each part as soon as it is ready and then how the batch ended.
 import { parentPort } from 'node:worker_threads';
-import { prepareBatch, type PrepareTask } from './prepare.js';
+import { prepareParts, type PrepareTask } from './prepare.js';
 
 parentPort!.on('message', (message: { id: number; task: PrepareTask }) => {
-  let reply;
+  const { id } = message;
   try {
-    reply = { id: message.id, result: prepareBatch(message.task) };
+    const end = prepareParts(message.task, (part) => {
+      // The serialised objects' bytes move to the main thread rather than being copied.
+      parentPort!.postMessage({ id, part }, part.bytes ? [part.bytes.buffer as ArrayBuffer] : []);
+    });
+    parentPort!.postMessage({ id, end });
   } catch (error) {
-    reply = { id: message.id, failed: (error as Error).stack ?? String(error) };
+    parentPort!.postMessage({ id, failed: (error as Error).stack ?? String(error) });
   }
-  // The serialised objects' bytes move to the main thread rather than being copied.
-  const transfer = reply.result?.ok ? reply.result.chunks.flatMap((c) => (c.bytes ? [c.bytes.buffer as ArrayBuffer] : [])) : [];
-  parentPort!.postMessage(reply, transfer);
 });
 
 // Loaded: from now on a stop is a failure of the work, not of starting.

@@ -1,7 +1,8 @@
 // Getting a batch of STIX objects ready for the store, without the database: the envelope read from its JSON
 // text, every object checked (our rules, then the OASIS schemas), its TLP worked out, duplicates within the
-// batch dropped, and the rows serialised as the insert statement reads them. Pure and synchronous, so that it
-// can run on a worker thread (prepare-worker.ts) while the main thread goes on with the database.
+// batch dropped, and the rows serialised as the insert statement reads them, a part of a few hundred at a
+// time, so that the first part can be stored while the next is checked. Pure and synchronous, so that it can
+// run on a worker thread (prepare-worker.ts) while the main thread goes on with the database.
 import type { Tlp } from '../../platform/db/columns.js';
 import type { ErrorCode } from '../../platform/http/errors.js';
 import type { StatusDetail } from '../schema.js';
@@ -22,8 +23,10 @@ export interface PrepareTask {
   readonly schemaDir: string | null;
   /** How the rows go to the database: see chunkInput. */
   readonly database: 'embedded' | 'postgres';
-  /** Objects per transaction. */
+  /** Objects per transaction: `ord` starts again from 0 at each multiple. */
   readonly chunkSize: number;
+  /** Objects per part (one insert statement); divides chunkSize. */
+  readonly partSize: number;
 }
 
 /** What the store needs to know of each stored row after the insert. */
@@ -32,7 +35,7 @@ export interface RowKey {
   readonly version: string;
 }
 
-export interface PreparedChunk {
+export interface PreparedPart {
   readonly keys: readonly RowKey[];
   /** The rows as one JSON document (json_to_recordset). */
   readonly rows: string;
@@ -40,9 +43,13 @@ export interface PreparedChunk {
   readonly bytes: Uint8Array | null;
 }
 
-export type Prepared =
-  | { readonly ok: true; readonly total: number; readonly failures: StatusDetail[]; readonly chunks: PreparedChunk[] }
+/** How a batch ended, after its parts: what it carried and what was refused, or why nothing could be read. */
+export type PreparedEnd =
+  | { readonly ok: true; readonly total: number; readonly failures: StatusDetail[] }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** A whole batch at once (tests, and small batches prepared in place). */
+export type Prepared = PreparedEnd & { readonly chunks?: readonly PreparedPart[] };
 
 export interface Row {
   readonly ord: number;
@@ -90,11 +97,14 @@ export function readEnvelope(envelope: string | Uint8Array): { objects: unknown[
   return { objects };
 }
 
-/** Checks every object and turns the valid ones into rows; the others become failures with a reason. */
-export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oasis?: OasisValidator): { rows: Row[]; failures: StatusDetail[] } {
-  const rows: Row[] = [];
+/**
+ * Checks every object and hands the valid ones on as rows, in order (`ord` counting from 0 within each run of
+ * `chunkSize` rows); the others become failures with a reason.
+ */
+export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oasis: OasisValidator | undefined, chunkSize: number, onRow: (row: Row) => void): StatusDetail[] {
   const failures: StatusDetail[] = [];
   const seen = new Set<string>();
+  let accepted = 0;
   objects.forEach((raw, i) => {
     const v = validateStix(raw);
     if (!v.ok) {
@@ -119,8 +129,8 @@ export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oas
     if (seen.has(key)) return; // the same version twice in one request: stored once, reported once
     seen.add(key);
     const isIndicator = o.type === 'indicator';
-    rows.push({
-      ord: rows.length,
+    onRow({
+      ord: accepted++ % chunkSize,
       stix_id: o.id,
       type: o.type,
       spec_version: str(o.spec_version) ?? '2.1',
@@ -139,7 +149,7 @@ export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oas
       target_ref: o.type === 'relationship' ? str(o.target_ref) : o.type === 'sighting' ? str(o.sighting_of_ref) : null,
     });
   });
-  return { rows, failures };
+  return failures;
 }
 
 /**
@@ -149,7 +159,7 @@ export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oas
  * text is kept as it is, not parsed into a tree or escaped into a string inside a string), since its driver
  * would spell a bytea out in hex.
  */
-export function chunkInput(database: PrepareTask['database'], chunk: readonly Row[]): PreparedChunk {
+export function chunkInput(database: PrepareTask['database'], chunk: readonly Row[]): PreparedPart {
   const keys = chunk.map((r) => ({ id: r.stix_id, version: r.version }));
   if (database === 'embedded') return { keys, rows: JSON.stringify(chunk), bytes: null };
   // The objects' text is written as UTF-8 straight into one buffer of its own (never a slice of a shared pool,
@@ -175,15 +185,29 @@ export function chunkInput(database: PrepareTask['database'], chunk: readonly Ro
   return { keys, rows, bytes: bytes.subarray(0, used) };
 }
 
-export function prepareBatch(task: PrepareTask): Prepared {
+/** Prepares a batch, handing on each part as soon as it is ready; answers how the batch ended. */
+export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => void): PreparedEnd {
   let objects = task.objects;
   if (!objects) {
     const read = readEnvelope(task.envelope ?? '');
     if ('code' in read) return { ok: false, code: read.code, message: read.message };
     objects = read.objects;
   }
-  const { rows, failures } = prepareObjects(objects, task.defaultTlp, task.schemaDir ? loadOasisSchemas(task.schemaDir) : undefined);
-  const chunks: PreparedChunk[] = [];
-  for (let start = 0; start < rows.length; start += task.chunkSize) chunks.push(chunkInput(task.database, rows.slice(start, start + task.chunkSize)));
-  return { ok: true, total: objects.length, failures, chunks };
+  let rows: Row[] = [];
+  const failures = prepareObjects(objects, task.defaultTlp, task.schemaDir ? loadOasisSchemas(task.schemaDir) : undefined, task.chunkSize, (row) => {
+    rows.push(row);
+    if (rows.length === task.partSize) {
+      onPart(chunkInput(task.database, rows));
+      rows = [];
+    }
+  });
+  if (rows.length) onPart(chunkInput(task.database, rows));
+  return { ok: true, total: objects.length, failures };
+}
+
+/** A whole batch at once. */
+export function prepareBatch(task: PrepareTask): Prepared {
+  const chunks: PreparedPart[] = [];
+  const end = prepareParts(task, (part) => chunks.push(part));
+  return end.ok ? { ...end, chunks } : end;
 }

@@ -1,12 +1,13 @@
 // Batches of STIX objects are got ready (prepare.ts) on a worker thread: reading, checking and serialising a
 // bundle of a few megabytes takes tens of milliseconds that the main thread spends on the database instead
-// (the embedded database runs on the main thread itself). One worker takes the batches in the order they
-// come, so the first bundle reaches the database while the next is being checked. Small batches are prepared
+// (the embedded database runs on the main thread itself). The worker sends each part of a batch as soon as it
+// is ready, so a batch's first part is stored while its next is checked; it takes the batches one at a time
+// in the order they come, so the first bundle is stored while the next is checked. Small batches are prepared
 // in place; so is everything when no worker can start (they are then all still stored, only more slowly).
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { prepareBatch, type Prepared, type PrepareTask } from './prepare.js';
+import { prepareParts, type PreparedEnd, type PreparedPart, type PrepareTask } from './prepare.js';
 
 /** Below this much input a batch is prepared in place: handing it over costs more than it saves. */
 const IN_PLACE_BYTES = 64 * 1024;
@@ -21,18 +22,67 @@ const SOURCE = new URL('./prepare-worker.ts', import.meta.url);
  */
 const LIMITS = { maxYoungGenerationSizeMb: 64 };
 
-interface Waiting {
-  readonly task: PrepareTask;
-  readonly resolve: (p: Prepared) => void;
-  readonly reject: (e: Error) => void;
+/** The parts of one batch as they come, then how it ended. */
+export class PreparedStream {
+  private readonly parts: PreparedPart[] = [];
+  private waiter: { resolve: (p: PreparedPart | null) => void; reject: (e: Error) => void } | null = null;
+  private ended: PreparedEnd | null = null;
+  private error: Error | null = null;
+  /** Parts handed on so far. */
+  received = 0;
+
+  /** The next part, or null once the batch has ended. */
+  next(): Promise<PreparedPart | null> {
+    const part = this.parts.shift();
+    if (part) return Promise.resolve(part);
+    if (this.error) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** How the batch ended; call after next() has answered null. */
+  get end(): PreparedEnd {
+    if (!this.ended) throw new Error('the batch has not ended yet');
+    return this.ended;
+  }
+
+  push(part: PreparedPart): void {
+    this.received += 1;
+    const w = this.waiter;
+    this.waiter = null;
+    if (w) w.resolve(part);
+    else this.parts.push(part);
+  }
+
+  finish(end: PreparedEnd): void {
+    this.ended = end;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.resolve(null);
+  }
+
+  fail(error: Error): void {
+    this.error = error;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(error);
+  }
 }
 
-function inPlace(task: PrepareTask): Promise<Prepared> {
+function inPlace(task: PrepareTask, stream: PreparedStream): PreparedStream {
   try {
-    return Promise.resolve(withBuffers(prepareBatch(task)));
+    stream.finish(prepareParts(task, (part) => stream.push(withBuffer(part))));
   } catch (error) {
-    return Promise.reject(error as Error);
+    stream.fail(error as Error);
   }
+  return stream;
+}
+
+interface Waiting {
+  readonly task: PrepareTask;
+  readonly stream: PreparedStream;
 }
 
 export class StixPreparer {
@@ -47,15 +97,15 @@ export class StixPreparer {
   /** `workerSource`: another worker module to run from sources (tests of a worker that cannot start). */
   constructor(private readonly workerSource: URL = SOURCE) {}
 
-  prepare(task: PrepareTask): Promise<Prepared> {
+  prepare(task: PrepareTask): PreparedStream {
     const small = task.objects ? task.objects.length < IN_PLACE_OBJECTS : (task.envelope?.length ?? 0) < IN_PLACE_BYTES;
     const worker = small ? null : this.start();
-    if (!worker) return inPlace(task);
+    if (!worker) return inPlace(task, new PreparedStream());
     const id = this.nextId++;
-    return new Promise<Prepared>((resolve, reject) => {
-      this.waiting.set(id, { task, resolve, reject });
-      worker.postMessage({ id, task });
-    });
+    const stream = new PreparedStream();
+    this.waiting.set(id, { task, stream });
+    worker.postMessage({ id, task });
+    return stream;
   }
 
   /**
@@ -95,16 +145,17 @@ export class StixPreparer {
     // It does not keep the process alive by itself.
     worker.unref();
     this.ready = false;
-    worker.on('message', (m: { ready?: true; id: number; result?: Prepared; failed?: string }) => {
+    worker.on('message', (m: { ready?: true; id: number; part?: PreparedPart; end?: PreparedEnd; failed?: string }) => {
       if (m.ready) {
         this.ready = true;
         return;
       }
       const w = this.waiting.get(m.id);
       if (!w) return;
+      if (m.part) return w.stream.push(withBuffer(m.part));
       this.waiting.delete(m.id);
-      if (m.result) w.resolve(withBuffers(m.result));
-      else w.reject(new Error(`preparing STIX objects failed: ${m.failed ?? 'no reason given'}`));
+      if (m.end) w.stream.finish(m.end);
+      else w.stream.fail(new Error(`preparing STIX objects failed: ${m.failed ?? 'no reason given'}`));
     });
     const lost = (why: Error) => {
       if (this.worker !== worker) return;
@@ -114,10 +165,11 @@ export class StixPreparer {
       if (!this.ready) {
         // It never started (no compiled worker and no TypeScript loader): what it was given is prepared here.
         this.unavailable = true;
-        for (const w of waiting) inPlace(w.task).then(w.resolve, w.reject);
+        for (const w of waiting) inPlace(w.task, w.stream);
       } else {
-        // It stopped while working: those batches fail (nothing of them was stored); the next starts a new worker.
-        for (const w of waiting) w.reject(why);
+        // It stopped while working: those batches fail (what was stored of them is rolled back); the next batch
+        // starts a new worker.
+        for (const w of waiting) w.stream.fail(why);
       }
     };
     worker.on('error', lost);
@@ -128,9 +180,8 @@ export class StixPreparer {
 }
 
 /** Bytes handed over from the worker arrive as a plain Uint8Array; the database drivers take Buffers. */
-function withBuffers(p: Prepared): Prepared {
-  if (!p.ok) return p;
-  return { ...p, chunks: p.chunks.map((c) => (c.bytes ? { ...c, bytes: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength) } : c)) };
+function withBuffer(p: PreparedPart): PreparedPart {
+  return p.bytes && !Buffer.isBuffer(p.bytes) ? { ...p, bytes: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) } : p;
 }
 
 /** The one preparer of the process (its worker starts with the first large batch). */
