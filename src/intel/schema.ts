@@ -63,9 +63,10 @@ export const stixObjects = pgTable(
   },
   (t) => [
     uniqueIndex('stix_objects_added_idx').on(t.collectionId, t.dateAdded),
-    uniqueIndex('stix_objects_version_idx').on(t.collectionId, t.stixId, t.version),
+    // Led by the id, it also serves every look-up of an object by id, in a collection or across collections:
+    // one index fewer to write for each object stored.
+    uniqueIndex('stix_objects_version_idx').on(t.stixId, t.collectionId, t.version),
     index('stix_objects_type_idx').on(t.type, t.isLatest),
-    index('stix_objects_stix_id_idx').on(t.stixId),
     index('stix_objects_source_idx').on(t.sourceRef).where(sql`${t.sourceRef} is not null`),
     index('stix_objects_target_idx').on(t.targetRef).where(sql`${t.targetRef} is not null`),
   ],
