@@ -3,7 +3,7 @@
 // a row before down, flapping suppressed), outages opened and closed with their duration, an incident opened
 // or updated for the owning office — operational until an analyst says otherwise — and the office told at once.
 // Routine results (last check, latency, five-minute samples) are written in batches every few seconds.
-import { eq, gt, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { orgs, users } from '../access/schema.js';
 import type { AppContext } from '../platform/context.js';

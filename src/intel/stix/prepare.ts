@@ -48,7 +48,7 @@ export type PreparedEnd =
   | { readonly ok: true; readonly total: number; readonly failures: StatusDetail[] }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
-/** A whole batch at once (tests, and small batches prepared in place). */
+/** A whole batch at once, as prepareBatch gives it (the tests compare it with what the worker sends). */
 export type Prepared = PreparedEnd & { readonly chunks?: readonly PreparedPart[] };
 
 export interface Row {

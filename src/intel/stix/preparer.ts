@@ -1,9 +1,9 @@
 // Batches of STIX objects are got ready (prepare.ts) on a worker thread: reading, checking and serialising a
 // bundle of a few megabytes takes tens of milliseconds that the main thread spends on the database instead
-// (the embedded database runs on the main thread itself). The worker sends each part of a batch as soon as it
-// is ready, so a batch's first part is stored while its next is checked; it takes the batches one at a time
-// in the order they come, so the first bundle is stored while the next is checked. Small batches are prepared
-// in place; so is everything when no worker can start (they are then all still stored, only more slowly).
+// (the embedded database runs on the main thread itself). The worker takes the batches one at a time in the
+// order they come and sends each part of a batch as soon as it is ready, so the database stores one part, or
+// one bundle, while the next is checked. Small batches are prepared in place; so is everything when no worker
+// can start (they are then all still stored, only more slowly).
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -28,8 +28,6 @@ export class PreparedStream {
   private waiter: { resolve: (p: PreparedPart | null) => void; reject: (e: Error) => void } | null = null;
   private ended: PreparedEnd | null = null;
   private error: Error | null = null;
-  /** Parts handed on so far. */
-  received = 0;
 
   /** The next part, or null once the batch has ended. */
   next(): Promise<PreparedPart | null> {
@@ -49,7 +47,6 @@ export class PreparedStream {
   }
 
   push(part: PreparedPart): void {
-    this.received += 1;
     const w = this.waiter;
     this.waiter = null;
     if (w) w.resolve(part);
@@ -121,10 +118,12 @@ export class StixPreparer {
     return this.worker !== null;
   }
 
-  /** Ends the worker; a later batch starts a new one. */
+  /** Ends the worker (batches it had not finished fail); a later batch starts a new one. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    for (const w of this.waiting.values()) w.stream.fail(new Error('the STIX worker was stopped'));
+    this.waiting.clear();
     if (worker) await worker.terminate();
   }
 
