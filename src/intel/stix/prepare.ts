@@ -48,9 +48,6 @@ export type PreparedEnd =
   | { readonly ok: true; readonly total: number; readonly failures: StatusDetail[] }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
-/** A whole batch at once, as prepareBatch gives it (the tests compare it with what the worker sends). */
-export type Prepared = PreparedEnd & { readonly chunks?: readonly PreparedPart[] };
-
 export interface Row {
   readonly ord: number;
   readonly stix_id: string;
@@ -203,11 +200,4 @@ export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => 
   });
   if (rows.length) onPart(chunkInput(task.database, rows));
   return { ok: true, total: objects.length, failures };
-}
-
-/** A whole batch at once. */
-export function prepareBatch(task: PrepareTask): Prepared {
-  const chunks: PreparedPart[] = [];
-  const end = prepareParts(task, (part) => chunks.push(part));
-  return end.ok ? { ...end, chunks } : end;
 }

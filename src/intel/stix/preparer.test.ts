@@ -4,8 +4,18 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedData } from '../../../test/shared-data.js';
-import { MAX_OBJECTS_PER_POST, prepareBatch, type Prepared, type PreparedPart, type PrepareTask } from './prepare.js';
+import { MAX_OBJECTS_PER_POST, prepareParts, type PreparedEnd, type PreparedPart, type PrepareTask } from './prepare.js';
 import { StixPreparer, type PreparedStream } from './preparer.js';
+
+/** A whole batch: how it ended and its parts. */
+type Prepared = PreparedEnd & { readonly chunks?: readonly PreparedPart[] };
+
+/** The batch prepared here, on this thread: what the worker's parts are compared with. */
+function prepareBatch(task: PrepareTask): Prepared {
+  const chunks: PreparedPart[] = [];
+  const end = prepareParts(task, (part) => chunks.push(part));
+  return end.ok ? { ...end, chunks } : end;
+}
 
 const envelopeOf = (name: string) => JSON.stringify({ objects: (JSON.parse(fs.readFileSync(sharedData(name), 'utf8')) as { objects: unknown[] }).objects });
 const schemaDir = sharedData('stix2.1-schemas', 'schemas');
