@@ -64,6 +64,10 @@ describe('TAXII client feeds', () => {
     // Bad input first: a URL that is not a collection, unknown fields.
     expect((await api('POST', '/api/v1/intel/feeds', { title: 'x', url: `${remote.url}/taxii2/api/`, auth: { type: 'none' }, targetCollectionId: localCollection })).status).toBe(400);
     expect((await api('POST', '/api/v1/intel/feeds', { title: 'x', url: 'not a url', auth: { type: 'none' }, targetCollectionId: localCollection, extra: 1 })).status).toBe(400);
+    // Plain http beyond loopback is refused before anything is sent (a documentation address, never contacted).
+    const insecure = await api('POST', '/api/v1/intel/feeds', { title: 'x', url: 'http://192.0.2.10/taxii2/api/collections/abc/', auth: { type: 'none' }, targetCollectionId: localCollection });
+    expect(insecure.status).toBe(400);
+    expect(await insecure.json()).toMatchObject({ detail: 'Feed URLs must use https.', errors: [{ field: 'url', message: 'Feed URLs must use https.' }] });
 
     const created = await api('POST', '/api/v1/intel/feeds', { title: 'National indicators', url: `${remote.url}/taxii2/api/collections/${remoteCollection}/`, auth: { type: 'bearer', token: secret.token }, targetCollectionId: localCollection, defaultTlp: 'GREEN', intervalMinutes: 30 });
     expect(created.status).toBe(201);

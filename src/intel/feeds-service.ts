@@ -54,8 +54,8 @@ export async function createFeed(ctx: AppContext, actor: Actor, input: FeedInput
   requireSystemAdmin(actor);
   if (actor.kind !== 'user') throw new AppError('forbidden', 'Feeds are created by a signed-in administrator (their organisation owns what the feed brings in).');
   const url = normaliseUrl(input.url);
-  const problem = await checkWebhookUrl(url, ctx.config.webhookAllowLoopback);
-  if (problem) throw new AppError('validation-failed', `The feed URL cannot be used: ${problem}`, { details: [{ field: 'url', message: problem }] });
+  const problem = await checkWebhookUrl(url, ctx.config.webhookAllowLoopback, 'Feed URLs');
+  if (problem) throw new AppError('validation-failed', problem, { details: [{ field: 'url', message: problem }] });
   if (input.since !== undefined && !isStixTimestamp(input.since)) throw new AppError('validation-failed', 'since must be a UTC timestamp like 2026-11-01T00:00:00Z.', { details: [{ field: 'since', message: 'not a timestamp' }] });
   const interval = input.intervalMinutes ?? 60;
   if (!Number.isInteger(interval) || interval < 1 || interval > 7 * 24 * 60) throw new AppError('validation-failed', 'Poll every 1 minute to 7 days.', { details: [{ field: 'intervalMinutes', message: '1 to 10080' }] });
@@ -172,7 +172,7 @@ export interface PollResult {
 export async function pollFeed(ctx: AppContext, feed: Feed): Promise<PollResult> {
   const [target] = await ctx.db.select().from(taxiiCollections).where(eq(taxiiCollections.id, feed.targetCollectionId));
   if (!target) throw new Error('the local collection no longer exists');
-  const problem = await checkWebhookUrl(feed.url, ctx.config.webhookAllowLoopback);
+  const problem = await checkWebhookUrl(feed.url, ctx.config.webhookAllowLoopback, 'Feed URLs');
   if (problem) throw new Error(`the feed URL cannot be used: ${problem}`);
   let checkpoint = feed.checkpoint;
   let next: string | undefined;

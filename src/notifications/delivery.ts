@@ -128,10 +128,11 @@ function isPrivateAddress(address: string): boolean {
 }
 
 /**
- * Webhooks may only call public https endpoints (no server-side request forgery into the operator's
- * network), unless the operator allows loopback receivers. Checked on creation and again at each call.
+ * Webhooks (and TAXII feeds) may only call public https endpoints (no server-side request forgery into the
+ * operator's network), unless the operator allows loopback receivers. Checked on creation and again at each
+ * call. `what` names the URLs in the answer ("Feed URLs must use https.").
  */
-export async function checkWebhookUrl(raw: string, allowLoopback: boolean): Promise<string | null> {
+export async function checkWebhookUrl(raw: string, allowLoopback: boolean, what = 'Webhook URLs'): Promise<string | null> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -144,8 +145,8 @@ export async function checkWebhookUrl(raw: string, allowLoopback: boolean): Prom
   if (!addresses || addresses.length === 0) return `The host ${host} could not be resolved.`;
   const loopback = addresses.every((a) => a === '::1' || a.startsWith('127.'));
   if (allowLoopback && loopback) return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'Use an http or https URL.';
-  if (url.protocol !== 'https:') return 'Webhook URLs must use https.';
-  if (addresses.some(isPrivateAddress)) return 'Webhook URLs must point to a public address.';
+  if (url.protocol !== 'https:') return `${what} must use https.`;
+  if (addresses.some(isPrivateAddress)) return `${what} must point to a public address.`;
   return null;
 }
 
