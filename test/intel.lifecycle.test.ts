@@ -13,10 +13,12 @@ describe('indicator lifecycle', () => {
   let node: TestNode;
   const tok: Record<string, string> = {};
   let collection: string;
+  let centerId: string;
 
   beforeAll(async () => {
     node = await startTestNode({ listen: true, workers: false });
     const center = await seedOrg(node.ctx, 'Operations Center', 'operations-center');
+    centerId = center.id;
     const ga = await seedOrg(node.ctx, 'Georgia', 'state');
     const az = await seedOrg(node.ctx, 'Arizona', 'state');
     tok.producer = await tokenFor(node.ctx, (await seedUser(node.ctx, center.id, 'analyst')).id);
@@ -58,5 +60,30 @@ describe('indicator lifecycle', () => {
     expect((await client(node, tok.ga).get('/api/v1/intel/objects?type=indicator')).json().items).toEqual([]);
     const revoked = (await client(node, tok.ga).get('/api/v1/intel/objects?type=indicator&includeRevoked=true')).json().items[0];
     expect(revoked).toMatchObject({ state: 'revoked', currentConfidence: 0 });
+  });
+
+  it('shows what a report refers to, only as far as the reader may see it, and each version once', async () => {
+    const taxii = TaxiiClient.bearer(node.url, tok.producer!);
+    const elsewhere = await createCollection(node.ctx, SYSTEM, { title: 'Another state only', readers: [(await seedOrg(node.ctx, 'Elsewhere', 'state')).id], writers: [centerId] });
+    const copies = await createCollection(node.ctx, SYSTEM, { title: 'Copies', readers: 'all', writers: [centerId] });
+    const indicator = (n: number, marking: string) => ({ type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: `Phishing sender ${n}`, pattern: `[email-addr:value = 'help-${n}@sos-update.example']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', object_marking_refs: [marking] });
+    const shared = indicator(1, TLP2_MARKINGS.GREEN);
+    const hidden = indicator(2, TLP2_MARKINGS.AMBER);
+    const report = { type: 'report', spec_version: '2.1', id: `report--${randomUUID()}`, created: '2026-01-02T00:00:00.000Z', modified: '2026-01-02T00:00:00.000Z', name: 'Phishing wave', published: '2026-01-02T00:00:00Z', report_types: ['threat-report'], object_refs: [shared.id, hidden.id, `indicator--${randomUUID()}`], object_marking_refs: [TLP2_MARKINGS.GREEN] };
+    expect((await taxii.post(`/taxii2/api/collections/${collection}/objects/`, [shared, report])).body.success_count).toBe(2);
+    // The AMBER indicator goes where Georgia is no reader; the report's same version also sits in a second collection.
+    expect((await taxii.post(`/taxii2/api/collections/${elsewhere.id}/objects/`, [hidden])).body.success_count).toBe(1);
+    expect((await taxii.post(`/taxii2/api/collections/${copies.id}/objects/`, [report])).body.success_count).toBe(1);
+
+    const gaView = (await client(node, tok.ga).get(`/api/v1/intel/objects/${report.id}`)).json();
+    expect(gaView.contents).toEqual({ shared: [{ stixId: shared.id, type: 'indicator', name: 'Phishing sender 1' }], notShown: 2 });
+    expect(gaView.versions).toHaveLength(1);
+    expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${hidden.id}`)).statusCode).toBe(404);
+    expect((await client(node, tok.producer).get(`/api/v1/intel/objects/${report.id}`)).json().contents).toEqual({
+      shared: [{ stixId: shared.id, type: 'indicator', name: 'Phishing sender 1' }, { stixId: hidden.id, type: 'indicator', name: 'Phishing sender 2' }],
+      notShown: 1,
+    });
+    // An indicator refers to nothing.
+    expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${shared.id}`)).json().contents).toBeNull();
   });
 });

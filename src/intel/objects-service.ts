@@ -98,7 +98,12 @@ export interface ObjectView {
   readonly versions: readonly { version: string; dateAdded: string }[];
   /** Relationships and sightings that name this object, with the other end when it is visible too. */
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
+  /** What a report, grouping, note, opinion or observed data refers to (`object_refs`): the objects shared with the reader, and how many are not listed (not shared with the reader, or past the first MAX_CONTENTS). */
+  readonly contents: { readonly shared: ReadonlyArray<{ stixId: string; type: string; name: string | null }>; readonly notShown: number } | null;
 }
+
+/** Object references listed at most on the page of one object. */
+const MAX_CONTENTS = 500;
 
 /** One object (latest visible version), its versions and its relationships; 404 when not visible. */
 export async function getObject(ctx: AppContext, actor: UserActor, stixId: string): Promise<ObjectView> {
@@ -134,15 +139,34 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
       )
     : [];
   const byId = new Map(others.map((o) => [o.stixId, o]));
+  const object = JSON.parse(body) as Record<string, unknown>;
   return {
-    object: JSON.parse(body) as Record<string, unknown>,
+    object,
     summary,
     feedback: await feedbackSummary(ctx, actor, stixId, producer),
     mayRevoke: producer && !summary.revoked && (actor.role === 'analyst' || actor.role === 'org-admin'),
     producer,
-    versions: rows.map((r) => ({ version: r.version, dateAdded: r.dateAdded })),
+    // A version stored in several collections (a feed's copy, say) is one version, added when first seen.
+    versions: [...new Map(rows.map((r) => [r.version, { version: r.version, dateAdded: r.dateAdded }])).values()],
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
+    contents: await contentsOf(ctx, actor, object.object_refs),
   };
+}
+
+/** The objects `object_refs` names that the reader may see, in the order listed, and how many others there are. */
+async function contentsOf(ctx: AppContext, actor: UserActor, refs: unknown): Promise<ObjectView['contents']> {
+  if (!Array.isArray(refs)) return null;
+  const ids = [...new Set(refs.filter((r): r is string => typeof r === 'string' && /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(r)))];
+  const asked = ids.slice(0, MAX_CONTENTS);
+  const found = asked.length
+    ? rowsOf<{ stixId: string; type: string; name: string | null }>(
+        await ctx.db.execute(sql`select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.name from stix_objects o
+          where o.stix_id = any(${`{${asked.join(',')}}`}::text[]) and ${readableBy(STIX_ROW, actor)} order by o.stix_id, o.is_latest desc, o.version_at desc`),
+      )
+    : [];
+  const byId = new Map(found.map((o) => [o.stixId, o]));
+  const shared = asked.map((id) => byId.get(id)).filter((o): o is { stixId: string; type: string; name: string | null } => !!o);
+  return { shared, notShown: ids.length - shared.length };
 }
 
 /** The latest visible version of each of `stixIds` this user may see (other domains link to STIX objects by id). */

@@ -79,7 +79,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
   }, async (request) => listObjects(ctx, actorOf(request), request.query as Parameters<typeof listObjects>[2]));
 
   app.get('/api/v1/intel/objects/:stixId', {
-    schema: { tags, summary: 'One STIX object (latest version you may see), its versions and relationships', params: Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false }) },
+    schema: { tags, summary: 'One STIX object (latest version you may see), its versions, its relationships and the objects it refers to (object_refs) that you may see', params: Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false }) },
   }, async (request) => {
     const actor = actorOf(request);
     const stixId = (request.params as { stixId: string }).stixId;

@@ -10,7 +10,11 @@ import { TlpBadge } from '../components/tlp.js';
 import { ConfidenceMeter } from '../components/advisory-badges.js';
 import { shortDate, type ObjectView } from '../intel-api.js';
 
-const SHOWN = ['description', 'indicator_types', 'malware_types', 'threat_actor_types', 'aliases', 'kill_chain_phases', 'labels', 'external_references'];
+const SHOWN = [
+  'description', 'indicator_types', 'malware_types', 'threat_actor_types', 'infrastructure_types', 'tool_types', 'report_types', 'context', 'published',
+  'first_seen', 'last_seen', 'aliases', 'goals', 'primary_motivation', 'sophistication', 'kill_chain_phases', 'labels', 'external_references',
+];
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function StixObjectPage({ id }: { id: string }) {
   const { me } = useSession();
@@ -48,7 +52,7 @@ export function StixObjectPage({ id }: { id: string }) {
         {s.pattern && <><dt>Pattern</dt><dd><code className="font-mono-xs">{s.pattern}</code></dd></>}
         {s.type === 'indicator' && <><dt>Confidence today</dt><dd><ConfidenceMeter current={s.currentConfidence} original={s.confidence} /> <span className="usa-hint">(decreases as the indicator ages)</span></dd></>}
         {s.validFrom && <><dt>Valid from</dt><dd>{shortDate(s.validFrom)}</dd></>}
-        <dt>Valid until</dt><dd>{s.validUntil ? shortDate(s.validUntil) : s.type === 'indicator' ? 'No end date' : '—'}</dd>
+        {s.type === 'indicator' && <><dt>Valid until</dt><dd>{s.validUntil ? shortDate(s.validUntil) : 'No end date'}</dd></>}
         {SHOWN.filter((k) => o[k] !== undefined).map((k) => (
           <div key={k} className="display-contents">
             <dt>{k.replace(/_/g, ' ')}</dt>
@@ -114,6 +118,24 @@ export function StixObjectPage({ id }: { id: string }) {
         )}
       </section>
 
+      {v.contents && (
+        <section aria-labelledby="contents" className="margin-top-4">
+          <h2 id="contents">{s.type === 'report' ? 'In this report' : s.type === 'grouping' ? 'In this grouping' : 'What it refers to'}</h2>
+          {v.contents.shared.length === 0 ? <p>Nothing it refers to is shared with you.</p> : (
+            <ul className="usa-list">
+              {v.contents.shared.map((c) => (
+                <li key={c.stixId}><Link to={`/intel/objects/${c.stixId}`}>{c.name ?? c.stixId}</Link> <span className="text-base">({c.type.replace(/-/g, ' ')})</span></li>
+              ))}
+            </ul>
+          )}
+          {v.contents.notShown > 0 && (
+            <p className="text-base">
+              {v.contents.notShown.toLocaleString('en-US')} more {v.contents.notShown === 1 ? 'is' : 'are'} not listed: {v.contents.shared.length + v.contents.notShown > 500 ? 'only the first 500 it names are looked up' : v.contents.notShown === 1 ? 'it is not shared with you' : 'they are not shared with you'}.
+            </p>
+          )}
+        </section>
+      )}
+
       <section aria-labelledby="versions" className="margin-top-4">
         <h2 id="versions">Versions</h2>
         <ul className="usa-list">{v.versions.map((x) => <li key={`${x.version}-${x.dateAdded}`}>{x.version ? shortDate(x.version) : 'Unversioned'} <span className="text-base">(added {shortDate(x.dateAdded)})</span></li>)}</ul>
@@ -127,7 +149,7 @@ export function StixObjectPage({ id }: { id: string }) {
 }
 
 function renderValue(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return TIMESTAMP.test(value) ? shortDate(value) : value;
   if (Array.isArray(value)) return value.map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? ((x as { phase_name?: string; source_name?: string; external_id?: string }).phase_name ?? [(x as { source_name?: string }).source_name, (x as { external_id?: string }).external_id].filter(Boolean).join(' ')) : String(x))).join(', ');
   return JSON.stringify(value);
 }
