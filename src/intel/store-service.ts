@@ -3,7 +3,7 @@
 // (stix/prepare.ts, stix/preparer.ts); then each batch is one transaction: it locks the collection row, gives its
 // objects date_added values after every earlier one (unique, increasing, a microsecond apart), inserts them
 // in one statement, and marks which version of each object is the latest.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
@@ -88,6 +88,15 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
   return { total: end.total, successes, failures: end.failures };
 }
 
+/**
+ * "In this collection", for look-ups of objects by id. Written so that no index on the collection can serve
+ * it: the look-up then always goes by id (a few rows), whatever the planner's statistics say. A collection
+ * the statistics do not know yet (a feed's new collection, say) is estimated at one row, and the plain
+ * comparison had the planner read the whole collection for every insert statement instead: 439 ms against
+ * 15 ms for a part of 500 objects in a collection of 300,000 not yet analysed.
+ */
+const SAME_COLLECTION = (alias: SQL, collectionId: string): SQL => sql`${alias}.collection_id::text = ${collectionId}::uuid::text`;
+
 /** Objects per insert statement: the first is stored while the worker checks the next. Divides CHUNK. */
 const PART = 500;
 
@@ -124,12 +133,13 @@ async function insertParts(ctx: AppContext, writer: Writer, collectionId: string
     for (const r of inserted) counts.set(r.stix_id, (counts.get(r.stix_id) ?? 0) + 1);
     const several = [...new Set(inserted.filter((r) => r.had_prior || counts.get(r.stix_id)! > 1).map((r) => r.stix_id))];
     if (several.length) {
-      // The latest version of each such object: the newest `modified`; ties go to the later addition.
+      // The latest version of each such object: the newest `modified`; ties go to the later addition. Found by
+      // id (see SAME_COLLECTION).
       await tx.execute(sql`
         with ranked as (
           select o.seq, row_number() over (partition by o.stix_id order by o.version_at desc, o.date_added desc) = 1 as latest
           from stix_objects o
-          where o.collection_id = ${collectionId}::uuid and o.stix_id = any(${`{${several.join(',')}}`}::text[]))
+          where o.stix_id = any(${`{${several.join(',')}}`}::text[]) and ${SAME_COLLECTION(sql`o`, collectionId)})
         update stix_objects s set is_latest = r.latest
         from ranked r where s.seq = r.seq and s.is_latest is distinct from r.latest`);
     }
@@ -159,6 +169,6 @@ async function insertPart(tx: Db, writer: Writer, collectionId: string, recipien
         tlp text, obj json, at int, len int, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
       order by x.ord
       on conflict (collection_id, stix_id, version) do nothing
-      returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.collection_id = ${collectionId}::uuid and p.stix_id = stix_objects.stix_id) as had_prior`),
+      returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.stix_id = stix_objects.stix_id and ${SAME_COLLECTION(sql`p`, collectionId)}) as had_prior`),
   );
 }
