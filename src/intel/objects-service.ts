@@ -156,16 +156,12 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
 /** The objects `object_refs` names that the reader may see, in the order listed, and how many others there are. */
 async function contentsOf(ctx: AppContext, actor: UserActor, refs: unknown): Promise<ObjectView['contents']> {
   if (!Array.isArray(refs)) return null;
-  const ids = [...new Set(refs.filter((r): r is string => typeof r === 'string' && /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(r)))];
-  const asked = ids.slice(0, MAX_CONTENTS);
-  const found = asked.length
-    ? rowsOf<{ stixId: string; type: string; name: string | null }>(
-        await ctx.db.execute(sql`select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.name from stix_objects o
-          where o.stix_id = any(${`{${asked.join(',')}}`}::text[]) and ${readableBy(STIX_ROW, actor)} order by o.stix_id, o.is_latest desc, o.version_at desc`),
-      )
-    : [];
-  const byId = new Map(found.map((o) => [o.stixId, o]));
-  const shared = asked.map((id) => byId.get(id)).filter((o): o is { stixId: string; type: string; name: string | null } => !!o);
+  const ids = [...new Set(refs.filter((r): r is string => typeof r === 'string'))];
+  const byId = new Map((await readableObjectSummaries(ctx, actor, ids.slice(0, MAX_CONTENTS))).map((o) => [o.stixId, o]));
+  const shared = ids.flatMap((id) => {
+    const o = byId.get(id);
+    return o ? [{ stixId: o.stixId, type: o.type, name: o.name }] : [];
+  });
   return { shared, notShown: ids.length - shared.length };
 }
 
