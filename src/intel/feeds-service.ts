@@ -173,7 +173,7 @@ export async function pollFeed(ctx: AppContext, feed: Feed): Promise<PollResult>
   const [target] = await ctx.db.select().from(taxiiCollections).where(eq(taxiiCollections.id, feed.targetCollectionId));
   if (!target) throw new Error('the local collection no longer exists');
   const problem = await checkWebhookUrl(feed.url, ctx.config.webhookAllowLoopback, 'Feed URLs');
-  if (problem) throw new Error(`the feed URL cannot be used: ${problem}`);
+  if (problem) throw new Error(problem);
   let checkpoint = feed.checkpoint;
   let next: string | undefined;
   let pages = 0;
