@@ -62,7 +62,7 @@ export function StixObjectPage({ id }: { id: string }) {
         <dt>STIX id</dt><dd><code className="font-mono-2xs">{s.stixId}</code></dd>
       </dl>
 
-      {v.victims && (
+      {v.victims && (s.type === 'indicator' || s.type === 'vulnerability') && (
         <p className="usa-alert usa-alert--info usa-alert--slim usa-alert--no-icon padding-1" data-testid="victims">
           {v.victims.notified === 0 ? 'It touches no office\'s systems.' : `${v.victims.notified} office${v.victims.notified === 1 ? '' : 's'} notified, ${v.victims.acknowledged} acknowledged.`} {v.victims.named?.length ? `Named with their agreement: ${v.victims.named.join(', ')}.` : 'Which offices is theirs to know.'}
         </p>
