@@ -113,7 +113,7 @@ const DRIZZLE_TEXT_TYPES = [1082, 1114, 1184, 1186, 1182, 1115, 1185, 1187, 1231
  * The client gets those parsers once, in its own table, and a query's parsers are dropped when they are exactly
  * these (each returns its text unchanged); any other parsers still travel with their query.
  */
-function withSharedParsers(client: PGlite): PGlite {
+export function withSharedParsers(client: PGlite): PGlite {
   const asText = (value: string) => value;
   for (const oid of DRIZZLE_TEXT_TYPES) client.parsers[oid] = asText;
   const own = new Set(DRIZZLE_TEXT_TYPES.map(String));
