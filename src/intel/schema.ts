@@ -23,6 +23,8 @@ export const taxiiCollections = pgTable('taxii_collections', {
    * date_added is unique and increasing within a collection and a reader paging by it misses nothing.
    */
   lastAddedAt: ts('last_added_at'),
+  /** Object versions stored here so far: it changes with every commit that adds some (caches key on it). */
+  objectsAdded: bigint('objects_added', { mode: 'number' }).notNull().default(0),
   createdBy: uuid('created_by'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

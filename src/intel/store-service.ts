@@ -127,7 +127,8 @@ async function insertParts(ctx: AppContext, writer: Writer, collectionId: string
     const indicatorSeqs = inserted.filter((r) => r.type === 'indicator' || r.type === 'vulnerability').map((r) => r.seq);
     if (indicatorSeqs.length) await enqueue(tx, 'victims.match', { collectionId, fromSeq: Math.min(...indicatorSeqs), toSeq: Math.max(...indicatorSeqs) });
     await tx.execute(sql`
-      update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${keys.length} * interval '1 microsecond', updated_at = now()
+      update taxii_collections set last_added_at = ${lock.base}::timestamptz + ${keys.length} * interval '1 microsecond',
+        objects_added = objects_added + ${inserted.length}, updated_at = now()
       where id = ${collectionId}::uuid`);
     const counts = new Map<string, number>();
     for (const r of inserted) counts.set(r.stix_id, (counts.get(r.stix_id) ?? 0) + 1);

@@ -33,7 +33,8 @@ const MAX_SIGHTINGS = 500;
 interface CachedIndex {
   readonly key: string;
   readonly builtAt: number;
-  readonly high: number;
+  /** The store as it was read: the highest indicator seq and the object versions stored. */
+  readonly high: string;
   readonly index: Promise<IndicatorIndex>;
 }
 
@@ -41,8 +42,11 @@ interface CachedIndex {
 const indexCache: CachedIndex[] = [];
 
 async function indexFor(ctx: AppContext, user: UserActor): Promise<IndicatorIndex> {
-  const [row] = rowsOf<{ high: string | number | null }>(await ctx.db.execute(sql`select max(seq) as high from stix_objects where type = 'indicator'`));
-  const high = Number(row?.high ?? 0);
+  // What has been stored so far: the highest seq alone can stay put while a writer that took lower seqs commits.
+  const [row] = rowsOf<{ high: string | number | null; added: string | number | null }>(
+    await ctx.db.execute(sql`select (select max(seq) from stix_objects where type = 'indicator') as high, (select sum(objects_added) from taxii_collections) as added`),
+  );
+  const high = `${row?.high ?? 0}/${row?.added ?? 0}`;
   const key = `${user.userId}/${user.orgId}`;
   const hit = indexCache.find((c) => c.key === key && c.high === high && Date.now() - c.builtAt < INDEX_TTL_MS);
   if (hit) return hit.index;

@@ -1,0 +1,1 @@
+ALTER TABLE "taxii_collections" ADD COLUMN "objects_added" bigint DEFAULT 0 NOT NULL;
