@@ -62,7 +62,6 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
     ...input,
     defaultTlp: options.defaultTlp ?? collection.defaultTlp,
     schemaDir: ctx.config.stixSchemaDir || null,
-    database: ctx.database.kind,
     chunkSize: CHUNK,
     // PostgreSQL takes a batch's parts as they come, in a transaction that waits for them. The embedded database
     // has one connection: a transaction waiting there would hold up everything else, so it takes whole chunks.
@@ -154,8 +153,8 @@ async function insertParts(ctx: AppContext, writer: Writer, collectionId: string
  * earlier part) and need their latest flag worked out.
  */
 async function insertPart(tx: Db, writer: Writer, collectionId: string, recipients: readonly string[], base: string, part: PreparedPart): Promise<Inserted[]> {
-  // Each object's text: a slice of the part's bytes (PostgreSQL), or nested in its JSON document (embedded).
-  const body = part.bytes ? sql`convert_from(substring(${part.bytes}::bytea from x.at for x.len), 'UTF8')` : sql`x.obj::text`;
+  // Each object's text: a slice of the part's bytes.
+  const body = sql`convert_from(substring(${part.bytes}::bytea from x.at for x.len), 'UTF8')`;
   return rowsOf<Inserted>(
     await tx.execute(sql`
       insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
@@ -167,7 +166,7 @@ async function insertPart(tx: Db, writer: Writer, collectionId: string, recipien
         case when x.tlp in ('AMBER', 'AMBER+STRICT') then ${`{${recipients.join(',')}}`}::uuid[] else '{}'::uuid[] end,
         ${body}, x.name, x.pattern, x.pattern_type, x.valid_from::timestamptz, x.valid_until::timestamptz, x.confidence, x.created_by_ref, x.source_ref, x.target_ref
       from json_to_recordset(${part.rows}::json) as x(ord int, stix_id text, type text, spec_version text, version text, revoked boolean,
-        tlp text, obj json, at int, len int, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
+        tlp text, at int, len int, name text, pattern text, pattern_type text, valid_from text, valid_until text, confidence int, created_by_ref text, source_ref text, target_ref text)
       order by x.ord
       on conflict (collection_id, stix_id, version) do nothing
       returning seq::int as seq, type, stix_id, version, exists (select 1 from stix_objects p where p.stix_id = stix_objects.stix_id and ${SAME_COLLECTION(sql`p`, collectionId)}) as had_prior`),

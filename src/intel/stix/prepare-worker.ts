@@ -8,7 +8,7 @@ parentPort!.on('message', (message: { id: number; task: PrepareTask }) => {
   try {
     const end = prepareParts(message.task, (part) => {
       // The serialised objects' bytes move to the main thread rather than being copied.
-      parentPort!.postMessage({ id, part }, part.bytes ? [part.bytes.buffer as ArrayBuffer] : []);
+      parentPort!.postMessage({ id, part }, [part.bytes.buffer as ArrayBuffer]);
     });
     parentPort!.postMessage({ id, end });
   } catch (error) {

@@ -21,8 +21,6 @@ export interface PrepareTask {
   readonly defaultTlp: Tlp;
   /** The OASIS schemas' folder; null checks with our own rules only. */
   readonly schemaDir: string | null;
-  /** How the rows go to the database: see chunkInput. */
-  readonly database: 'embedded' | 'postgres';
   /** Objects per transaction: `ord` starts again from 0 at each multiple. */
   readonly chunkSize: number;
   /** Objects per part (one insert statement); divides chunkSize. */
@@ -39,8 +37,8 @@ export interface PreparedPart {
   readonly keys: readonly RowKey[];
   /** The rows as one JSON document (json_to_recordset). */
   readonly rows: string;
-  /** PostgreSQL only: the objects' text, one after the other; each row gives its slice (at, len). */
-  readonly bytes: Uint8Array | null;
+  /** The objects' text, one after the other; each row gives its slice (at, len). */
+  readonly bytes: Uint8Array;
 }
 
 /** How a batch ended, after its parts: what it carried and what was refused, or why nothing could be read. */
@@ -150,15 +148,12 @@ export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oas
 }
 
 /**
- * A chunk as the insert reads it. PostgreSQL gets the objects' text apart from the rows, as one bytea sent as
- * raw bytes, each row naming its slice: parsing the text as part of a JSON document took most of the
- * statement's time. The embedded database gets each object nested in the JSON document (json, not jsonb: its
- * text is kept as it is, not parsed into a tree or escaped into a string inside a string), since its driver
- * would spell a bytea out in hex.
+ * A chunk as the insert reads it: the rows as one JSON document and the objects' text apart from it, as one
+ * bytea sent as raw bytes, each row naming its slice (parsing the text as part of a JSON document took most of
+ * the statement's time).
  */
-export function chunkInput(database: PrepareTask['database'], chunk: readonly Row[]): PreparedPart {
+export function chunkInput(chunk: readonly Row[]): PreparedPart {
   const keys = chunk.map((r) => ({ id: r.stix_id, version: r.version }));
-  if (database === 'embedded') return { keys, rows: JSON.stringify(chunk), bytes: null };
   // The objects' text is written as UTF-8 straight into one buffer of its own (never a slice of a shared pool,
   // so that a worker can hand it over without copying it), growing it when needed.
   const encoder = new TextEncoder();
@@ -194,10 +189,10 @@ export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => 
   const failures = prepareObjects(objects, task.defaultTlp, task.schemaDir ? loadOasisSchemas(task.schemaDir) : undefined, task.chunkSize, (row) => {
     rows.push(row);
     if (rows.length === task.partSize) {
-      onPart(chunkInput(task.database, rows));
+      onPart(chunkInput(rows));
       rows = [];
     }
   });
-  if (rows.length) onPart(chunkInput(task.database, rows));
+  if (rows.length) onPart(chunkInput(rows));
   return { ok: true, total: objects.length, failures };
 }

@@ -1,5 +1,5 @@
 // Batches prepared on the worker thread come back exactly as when prepared in place (each part's rows, keys
-// and the objects' bytes), for either database; a bad envelope is refused the same way; the objects' text is
+// and the objects' bytes); a bad envelope is refused the same way; the objects' text is
 // each object's JSON; a worker that cannot start leaves the work to the main thread.
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,15 +26,15 @@ async function collect(stream: PreparedStream): Promise<Prepared> {
   for (let part = await stream.next(); part; part = await stream.next()) chunks.push(part);
   return stream.end.ok ? { ...stream.end, chunks } : stream.end;
 }
-const bytesOf = (p: Prepared) => (p.chunks ?? []).map((c) => (c.bytes ? Buffer.from(c.bytes).toString('base64') : null));
+const bytesOf = (p: Prepared) => (p.chunks ?? []).map((c) => Buffer.from(c.bytes).toString('base64'));
 const withoutBytes = (p: Prepared) => (p.ok ? { ...p, chunks: (p.chunks ?? []).map(({ bytes: _b, ...c }) => c) } : p);
 
 describe('preparing STIX batches off the main thread', () => {
   const preparer = new StixPreparer();
   afterAll(() => preparer.close());
 
-  it.each(['postgres', 'embedded'] as const)('gives the same parts on the worker as in place (%s)', async (database) => {
-    const task: PrepareTask = { envelope: envelopeOf('attack/mobile-attack-17.1.json'), defaultTlp: 'GREEN', schemaDir, database, chunkSize: 1000, partSize: 250 };
+  it('gives the same parts on the worker as in place', async () => {
+    const task: PrepareTask = { envelope: envelopeOf('attack/mobile-attack-17.1.json'), defaultTlp: 'GREEN', schemaDir, chunkSize: 1000, partSize: 250 };
     const here = prepareBatch(task);
     const there = await collect(preparer.prepare(task));
     expect(preparer.working).toBe(true);
@@ -48,20 +48,20 @@ describe('preparing STIX batches off the main thread', () => {
     expect(parts.slice(0, -1).every((p) => p.keys.length === 250)).toBe(true);
     const ords = parts.flatMap((p) => (JSON.parse(p.rows) as Array<{ ord: number }>).map((r) => r.ord));
     expect(ords.slice(0, 1001)).toEqual([...Array.from({ length: 1000 }, (_, i) => i), 0]);
-    // Each row's text is the object's JSON, whichever way it travels.
+    // Each row's text is the object's JSON.
     const objects = (JSON.parse(task.envelope as string) as { objects: Array<{ id: string }> }).objects;
     const part = parts[5]!;
-    const rows = JSON.parse(part.rows) as Array<{ stix_id: string; at?: number; len?: number; obj?: unknown }>;
+    const rows = JSON.parse(part.rows) as Array<{ stix_id: string; at: number; len: number }>;
     for (const r of rows.slice(0, 50)) {
       const original = objects.find((o) => o.id === r.stix_id)!;
-      const text = database === 'postgres' ? Buffer.from(part.bytes!).subarray(r.at! - 1, r.at! - 1 + r.len!).toString('utf8') : JSON.stringify(r.obj);
+      const text = Buffer.from(part.bytes).subarray(r.at - 1, r.at - 1 + r.len).toString('utf8');
       expect(JSON.parse(text)).toEqual(original);
     }
   });
 
   it('takes the bytes of an envelope as sent, and objects already read', async () => {
     const text = envelopeOf('attack/ics-attack-18.1.json');
-    const task = { defaultTlp: 'AMBER', schemaDir: null, database: 'postgres', chunkSize: 10_000, partSize: 500 } as const;
+    const task = { defaultTlp: 'AMBER', schemaDir: null, chunkSize: 10_000, partSize: 500 } as const;
     const fromBytes = await collect(preparer.prepare({ envelope: new TextEncoder().encode(text), ...task }));
     const fromObjects = await collect(preparer.prepare({ objects: (JSON.parse(text) as { objects: unknown[] }).objects, ...task }));
     expect(withoutBytes(fromBytes)).toEqual(withoutBytes(fromObjects));
@@ -70,7 +70,7 @@ describe('preparing STIX batches off the main thread', () => {
 
   it('prepares in place when no worker can start, and loses nothing it had handed over', async () => {
     const broken = new StixPreparer(new URL('./no-such-worker.ts', import.meta.url));
-    const task: PrepareTask = { envelope: envelopeOf('attack/ics-attack-18.1.json'), defaultTlp: 'GREEN', schemaDir: null, database: 'postgres', chunkSize: 10_000, partSize: 500 };
+    const task: PrepareTask = { envelope: envelopeOf('attack/ics-attack-18.1.json'), defaultTlp: 'GREEN', schemaDir: null, chunkSize: 10_000, partSize: 500 };
     const [first, second] = await Promise.all([collect(broken.prepare(task)), collect(broken.prepare(task))]);
     const here = prepareBatch(task);
     for (const p of [first, second, await collect(broken.prepare(task))]) {
@@ -89,7 +89,7 @@ describe('preparing STIX batches off the main thread', () => {
       [JSON.stringify({ objects: Array.from({ length: MAX_OBJECTS_PER_POST + 1 }, () => 0) }), 'payload-too-large'],
     ];
     for (const [envelope, code] of cases) {
-      const task: PrepareTask = { envelope, defaultTlp: 'GREEN', schemaDir: null, database: 'postgres', chunkSize: 10_000, partSize: 500 };
+      const task: PrepareTask = { envelope, defaultTlp: 'GREEN', schemaDir: null, chunkSize: 10_000, partSize: 500 };
       expect(await collect(preparer.prepare(task))).toMatchObject({ ok: false, code });
       expect(prepareBatch(task)).toMatchObject({ ok: false, code });
     }

@@ -180,7 +180,7 @@ export class StixPreparer {
 
 /** Bytes handed over from the worker arrive as a plain Uint8Array; the database drivers take Buffers. */
 function withBuffer(p: PreparedPart): PreparedPart {
-  return p.bytes && !Buffer.isBuffer(p.bytes) ? { ...p, bytes: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) } : p;
+  return Buffer.isBuffer(p.bytes) ? p : { ...p, bytes: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) };
 }
 
 /** The one preparer of the process (its worker starts with the first large batch). */

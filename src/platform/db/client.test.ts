@@ -41,6 +41,18 @@ describe('embedded database client', () => {
     expect(inTx.toISOString()).toBe('2026-11-03T08:00:00.123Z');
   });
 
+  it('sends byte arrays, and long text and JSON, as they are', async () => {
+    const bytes = new Uint8Array([0, 1, 2, 253, 254, 255, 92, 120]);
+    const [b] = rowsOf<{ hex: string; n: number }>(await database.db.execute(sql`select encode(${bytes}::bytea, 'hex') as hex, length(${bytes}::bytea) as n`));
+    expect(b).toEqual({ hex: '000102fdfeff5c78', n: 8 });
+    const long = `é€𝄞 ${'x'.repeat(10_000)}`;
+    const [t] = rowsOf<{ same: boolean; n: number }>(await database.db.execute(sql`select ${long}::text = 'é€𝄞 ' || repeat('x', 10000) as same, length(${long}::text) as n`));
+    expect(t).toEqual({ same: true, n: long.length - 1 }); // 𝄞 is two UTF-16 units, one character
+    const doc = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ i, name: `naïve ${i}` })));
+    const [j] = rowsOf<{ n: number; last: string }>(await database.db.execute(sql`select json_array_length(${doc}::json) as n, ${doc}::json -> 299 ->> 'name' as last`));
+    expect(j).toEqual({ n: 300, last: 'naïve 299' });
+  });
+
   it('keeps parsers a query brings that are not the shared ones', async () => {
     const client = await PGlite.create();
     try {

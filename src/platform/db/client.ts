@@ -106,6 +106,11 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 /** The types drizzle reads as text and converts itself: dates, timestamps, intervals, and arrays of them and of numerics. */
 const DRIZZLE_TEXT_TYPES = [1082, 1114, 1184, 1186, 1182, 1115, 1185, 1187, 1231];
+const BYTEA = 17;
+const TEXT = 25;
+const JSON_TYPE = 114;
+/** Characters from which a text parameter goes as UTF-8 bytes. */
+const LONG_TEXT = 4096;
 
 /**
  * drizzle-orm/pglite hands PGlite its parsers (those types as text) with every query, and PGlite copies its table
@@ -116,6 +121,11 @@ const DRIZZLE_TEXT_TYPES = [1082, 1114, 1184, 1186, 1182, 1115, 1185, 1187, 1231
 export function withSharedParsers(client: PGlite): PGlite {
   const asText = (value: string) => value;
   for (const oid of DRIZZLE_TEXT_TYPES) client.parsers[oid] = asText;
+  // Byte arrays go as they are, in binary (PGlite's own bytea serialiser spells them out in hex); so does long
+  // text and JSON, encoded natively (PGlite counts a string's bytes one character at a time in JavaScript).
+  const bytesFirst = (fallback: ((value: unknown) => unknown) | undefined) => (value: unknown) =>
+    value instanceof Uint8Array ? value : typeof value === 'string' && value.length > LONG_TEXT ? Buffer.from(value, 'utf8') : fallback ? fallback(value) : String(value);
+  for (const oid of [BYTEA, TEXT, JSON_TYPE]) client.serializers[oid] = bytesFirst(client.serializers[oid]) as (value: unknown) => string;
   const own = new Set(DRIZZLE_TEXT_TYPES.map(String));
   const lighter = (options: QueryOptions | undefined): QueryOptions | undefined => {
     const parsers = options?.parsers;
