@@ -1,1 +1,2 @@
+-- Object versions stored in each collection: changes with every commit that adds some (the log scans' cache of indicators keys on it).
 ALTER TABLE "taxii_collections" ADD COLUMN "objects_added" bigint DEFAULT 0 NOT NULL;

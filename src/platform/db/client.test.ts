@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { pgTable, integer, timestamp } from 'drizzle-orm/pg-core';
-import { openDatabase, rowsOf, withSharedParsers, type Database } from './client.js';
+import { openDatabase, rowsOf, withSharedTypes, type Database } from './client.js';
 
 const stamps = pgTable('stamps', { id: integer('id').primaryKey(), at: timestamp('at', { withTimezone: true }).notNull() });
 
@@ -56,7 +56,7 @@ describe('embedded database client', () => {
   it('keeps parsers a query brings that are not the shared ones', async () => {
     const client = await PGlite.create();
     try {
-      const shared = withSharedParsers(client);
+      const shared = withSharedTypes(client);
       const own = await shared.query<{ n: unknown }>('select 7::int4 as n', [], { parsers: { 23: (v: string) => `int:${v}` } });
       expect(own.rows[0]!.n).toBe('int:7');
       const plain = await shared.query<{ n: unknown; at: unknown }>("select 7::int4 as n, timestamptz '2026-11-03 08:00:00+00' as at");

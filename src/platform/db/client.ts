@@ -82,7 +82,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const release = lockDataDir(options.dataDir);
   try {
     const client = await PGlite.create(dir);
-    const db = drizzle(withSharedParsers(client)) as unknown as Db;
+    const db = drizzle(withSharedTypes(client)) as unknown as Db;
     const carriedDeadRows = readCarriedDeadRows(options.dataDir);
     const close = async () => {
       await saveDeadRows(db, options.dataDir, carriedDeadRows).catch(() => undefined);
@@ -113,12 +113,14 @@ const JSON_TYPE = 114;
 const LONG_TEXT = 4096;
 
 /**
- * drizzle-orm/pglite hands PGlite its parsers (those types as text) with every query, and PGlite copies its table
- * of 300-odd parsers to merge them in, on every query: about 6 % of the server's time during election-day intake.
- * The client gets those parsers once, in its own table, and a query's parsers are dropped when they are exactly
- * these (each returns its text unchanged); any other parsers still travel with their query.
+ * The embedded client, set up for the way drizzle and the store use it. drizzle-orm/pglite hands PGlite its
+ * parsers (those types as text) with every query, and PGlite copies its table of 300-odd parsers to merge them
+ * in, on every query: about 6 % of the server's time during election-day intake. The client gets those parsers
+ * once, in its own table, and a query's parsers are dropped when they are exactly these (each returns its text
+ * unchanged); any other parsers still travel with their query. Byte arrays, and long text and JSON, go to the
+ * database as bytes (below).
  */
-export function withSharedParsers(client: PGlite): PGlite {
+export function withSharedTypes(client: PGlite): PGlite {
   const asText = (value: string) => value;
   for (const oid of DRIZZLE_TEXT_TYPES) client.parsers[oid] = asText;
   // Byte arrays go as they are, in binary (PGlite's own bytea serialiser spells them out in hex); so does long
