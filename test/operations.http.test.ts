@@ -82,7 +82,12 @@ describe('operations and bad input', () => {
     const missing = await post(JSON.stringify({ body: 'b', tlp: 'GREEN' }));
     expectProblem(missing, 400, 'validation-failed');
     expect(missing.body).toContain('title');
-    expectProblem(await post(JSON.stringify({ title: 't', body: 'b', tlp: 'PURPLE' })), 400, 'validation-failed');
+    const purple = await post(JSON.stringify({ title: 't', body: 'b', tlp: 'PURPLE' }));
+    expectProblem(purple, 400, 'validation-failed');
+    // One message for the field, naming the choices (not one "must be equal to constant" per choice).
+    const tlpErrors = (JSON.parse(purple.body) as { errors: Array<{ field: string; message: string }> }).errors.filter((e) => e.field === 'body/tlp');
+    expect(tlpErrors).toHaveLength(1);
+    expect(tlpErrors[0]!.message).toMatch(/^must be one of: .*GREEN.*AMBER\+STRICT/);
     expectProblem(await post(JSON.stringify({ title: 't', body: 'b', tlp: 'GREEN', recipients: { orgs: ['not-a-uuid'], users: [] } })), 400, 'validation-failed');
     expectProblem(await post('title=t', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
     expectProblem(await post(JSON.stringify({ title: 't', body: 'x'.repeat(8000), tlp: 'GREEN' })), 413);

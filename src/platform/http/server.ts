@@ -24,19 +24,34 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   return reply.status(error.status).type('application/problem+json').send(toProblem(error, request.url.split('?')[0]));
 }
 
+/**
+ * One entry per field. A value that is none of a list of choices (a union of constants) says which choices
+ * there are, once, rather than one "must be equal to constant" per choice.
+ */
 function validationDetails(error: FastifyError): ProblemDetail[] {
-  const list = error.validation ?? [];
-  return list.map((v) => {
+  const fields = new Map<string, { messages: string[]; allowed: unknown[] }>();
+  for (const v of error.validation ?? []) {
     const params = v.params as Record<string, unknown>;
     const base = (v.instancePath || '').replace(/^\//, '');
-    const field = params.additionalProperty
+    const name = params.additionalProperty
       ? [base, String(params.additionalProperty)].filter(Boolean).join('/')
       : params.missingProperty
         ? [base, String(params.missingProperty)].filter(Boolean).join('/')
         : base || (error.validationContext ?? 'body');
-    const message = params.additionalProperty ? 'unknown field' : (v.message ?? 'invalid');
-    return { field: `${error.validationContext ?? 'body'}${field ? `/${field}` : ''}`.replace(/^(\w+)\/\1\//, '$1/'), message };
-  });
+    const field = `${error.validationContext ?? 'body'}${name ? `/${name}` : ''}`.replace(/^(\w+)\/\1\//, '$1/');
+    const entry = fields.get(field) ?? { messages: [], allowed: [] };
+    fields.set(field, entry);
+    if (v.keyword === 'const' && 'allowedValue' in params) entry.allowed.push(params.allowedValue);
+    else if (v.keyword === 'anyOf' && entry.allowed.length) continue;
+    else {
+      const message = params.additionalProperty ? 'unknown field' : (v.message ?? 'invalid');
+      if (!entry.messages.includes(message)) entry.messages.push(message);
+    }
+  }
+  return [...fields].map(([field, e]) => ({
+    field,
+    message: [...(e.allowed.length ? [`must be one of: ${e.allowed.map((a) => String(a)).join(', ')}`] : []), ...e.messages].join('; '),
+  }));
 }
 
 /** Maps any thrown error to problem+json; only a genuine bug becomes a 500, and it never shows a stack. */
