@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { loadOasisSchemas } from './oasis-schemas.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { loadOasisSchemas, withTypeUnions } from './oasis-schemas.js';
 import { isStixTimestamp, validateStix } from './validate.js';
 import { tlpOfMarkings, TLP2_MARKINGS } from './markings.js';
 import { sharedData } from '../../../test/shared-data.js';
@@ -93,6 +94,32 @@ describe('STIX 2.1 validation', () => {
       { path: '/valid_until', message: 'valid_until must be later than valid_from' },
       { path: '/pattern', message: 'the STIX pattern does not parse: expected "]" to close the observation opened at character 1, found the end of the pattern (at character 29)' },
     ]);
+  });
+
+  it('checks custom properties and dictionaries as the unmodified OASIS rules do, written as one list of types', () => {
+    const file = (name: string) => JSON.parse(fs.readFileSync(sharedData('stix2.1-schemas', 'schemas', 'common', name), 'utf8')) as Record<string, unknown>;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    // The two rules as published, and as the validator takes them.
+    const rules = ['properties.json', 'dictionary.json'].map((name) => {
+      const { $id: _id, $schema: _s, ...rule } = file(name);
+      const patterns = rule.patternProperties as Record<string, unknown>;
+      const key = Object.keys(patterns).find((k) => JSON.stringify(patterns[k]).includes('anyOf'))!;
+      const original = patterns[key] as Record<string, unknown>;
+      const rewritten = withTypeUnions(original) as Record<string, unknown>;
+      expect(rewritten.anyOf, name).toBeUndefined();
+      return [ajv.compile(original), ajv.compile(rewritten)] as const;
+    });
+    // A rule that no single list of types can say stays as it is.
+    const mixed = { anyOf: [{ type: 'integer', minimum: 3 }, { type: 'number' }] };
+    expect(withTypeUnions(mixed)).toEqual(mixed);
+    const odd = { anyOf: [{ type: 'string', minItems: 1 }, { type: 'array' }] };
+    expect(withTypeUnions(odd)).toEqual(odd);
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.constant([]), fc.constant({}), fc.constant(null), fc.double()), (value) => {
+        for (const [original, rewritten] of rules) expect(rewritten(value)).toBe(original(value));
+      }),
+      { numRuns: 2000, seed: 2026 },
+    );
   });
 
   it('maps TLP 2.0 and TLP 1.0 markings onto the policy, the most restrictive winning', () => {
