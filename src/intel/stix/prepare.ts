@@ -25,6 +25,11 @@ export interface PrepareTask {
   readonly chunkSize: number;
   /** Objects per part (one insert statement); divides chunkSize. */
   readonly partSize: number;
+  /**
+   * Objects in the batch's first part, when fewer than partSize: the database starts on it while the rest is
+   * checked. A part never spans two chunks.
+   */
+  readonly firstPartSize?: number;
 }
 
 /** What the store needs to know of each stored row after the insert. */
@@ -186,11 +191,14 @@ export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => 
     objects = read.objects;
   }
   let rows: Row[] = [];
+  let size = Math.min(task.firstPartSize ?? task.partSize, task.partSize);
   const failures = prepareObjects(objects, task.defaultTlp, task.schemaDir ? loadOasisSchemas(task.schemaDir) : undefined, task.chunkSize, (row) => {
     rows.push(row);
-    if (rows.length === task.partSize) {
+    // A part ends when it is full or its chunk is (ord starts again from 0 with the next row).
+    if (rows.length === size || row.ord === task.chunkSize - 1) {
       onPart(chunkInput(rows));
       rows = [];
+      size = task.partSize;
     }
   });
   if (rows.length) onPart(chunkInput(rows));

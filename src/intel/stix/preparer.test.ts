@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sharedData } from '../../../test/shared-data.js';
 import { MAX_OBJECTS_PER_POST, prepareParts, type PreparedEnd, type PreparedPart, type PrepareTask } from './prepare.js';
 import { StixPreparer, type PreparedStream } from './preparer.js';
+import { sampleObjects } from './warm-up.js';
 
 /** A whole batch: how it ended and its parts. */
 type Prepared = PreparedEnd & { readonly chunks?: readonly PreparedPart[] };
@@ -57,6 +58,27 @@ describe('preparing STIX batches off the main thread', () => {
       const text = Buffer.from(part.bytes).subarray(r.at - 1, r.at - 1 + r.len).toString('utf8');
       expect(JSON.parse(text)).toEqual(original);
     }
+  });
+
+  it('makes the first part smaller when asked, and never lets a part span two chunks', async () => {
+    const task: PrepareTask = { envelope: envelopeOf('attack/mobile-attack-17.1.json'), defaultTlp: 'GREEN', schemaDir: null, chunkSize: 1000, partSize: 300, firstPartSize: 100 };
+    const there = await collect(preparer.prepare(task));
+    expect(there.ok).toBe(true);
+    if (!there.ok) return;
+    const sizes = there.chunks!.map((p) => p.keys.length);
+    // 100, then 300s; each chunk of 1,000 ends a part (2,148 objects in all).
+    expect(sizes).toEqual([100, 300, 300, 300, 300, 300, 300, 100, 148]);
+    expect(withoutBytes(there)).toEqual(withoutBytes(prepareBatch(task)));
+    const ords = there.chunks!.map((p) => (JSON.parse(p.rows) as Array<{ ord: number }>).map((r) => r.ord));
+    expect(ords.map((o) => o[0])).toEqual([0, 100, 400, 700, 0, 300, 600, 900, 0]);
+  });
+
+  it('warms up on objects that pass every check (the paths a real bundle takes), each one different', () => {
+    const objects = sampleObjects(400);
+    expect(new Set(objects.map((o) => o.id)).size).toBe(400);
+    expect(new Set(objects.map((o) => o.type))).toEqual(new Set(['identity', 'attack-pattern', 'malware', 'intrusion-set', 'indicator', 'relationship']));
+    const prepared = prepareBatch({ objects, defaultTlp: 'GREEN', schemaDir, chunkSize: 10_000, partSize: 500 });
+    expect(prepared).toMatchObject({ ok: true, total: 400, failures: [] });
   });
 
   it('takes the bytes of an envelope as sent, and objects already read', async () => {

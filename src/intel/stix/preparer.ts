@@ -107,10 +107,11 @@ export class StixPreparer {
 
   /**
    * Starts the worker now rather than with the first large batch, where a compiled worker exists (a built
-   * server); running from the TypeScript sources it still starts when first needed.
+   * server), and has it warm up its checks (with the OASIS schemas of `schemaDir`, if any); running from the
+   * TypeScript sources it still starts when first needed.
    */
-  warm(): void {
-    if (fs.existsSync(fileURLToPath(COMPILED))) this.start();
+  warm(schemaDir: string | null): void {
+    if (fs.existsSync(fileURLToPath(COMPILED))) this.start({ warmUp: { schemaDir } });
   }
 
   /** Whether a worker is running (it starts with the first large batch). */
@@ -127,12 +128,12 @@ export class StixPreparer {
     if (worker) await worker.terminate();
   }
 
-  private start(): Worker | null {
+  private start(workerData?: { warmUp: { schemaDir: string | null } }): Worker | null {
     if (this.worker || this.unavailable) return this.worker;
     let worker: Worker;
     try {
       if (this.workerSource === SOURCE && fs.existsSync(fileURLToPath(COMPILED))) {
-        worker = new Worker(COMPILED, { resourceLimits: LIMITS });
+        worker = new Worker(COMPILED, { resourceLimits: LIMITS, ...(workerData ? { workerData } : {}) });
       } else {
         // Running from the TypeScript sources (tests, development): the worker compiles them as it loads them.
         worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(this.workerSource.href)}); })`, { eval: true, resourceLimits: LIMITS });

@@ -119,8 +119,8 @@ function statusResource(s: typeof taxiiStatuses.$inferSelect): Record<string, un
 }
 
 export function taxiiRoutes(app: App, ctx: AppContext): void {
-  // The thread that reads and checks posted objects is ready before the first bundle arrives.
-  stixPreparer.warm();
+  // The thread that reads and checks posted objects is ready, and warmed up, before the first bundle arrives.
+  stixPreparer.warm(ctx.config.stixSchemaDir || null);
   const root = `${ctx.config.publicUrl}/taxii2/api/`;
   void app.register(
     async (scope) => {
