@@ -1,5 +1,5 @@
-// Getting a batch of STIX objects ready for the store, without the database: the envelope read from its JSON
-// text, every object checked (our rules, then the OASIS schemas), its TLP worked out, duplicates within the
+// Getting a batch of STIX objects ready for the store, without the database: the envelope read object by object
+// (envelope.ts), every object checked (our rules, then the OASIS schemas), its TLP worked out, duplicates within the
 // batch dropped, and the rows serialised as the insert statement reads them, a part of a few hundred at a
 // time, so that the first part can be stored while the next is checked. Pure and synchronous, so that it can
 // run on a worker thread (prepare-worker.ts) while the main thread goes on with the database.
@@ -9,6 +9,7 @@ import type { StatusDetail } from '../schema.js';
 import { tlpOfMarkings } from './markings.js';
 import { loadOasisSchemas, type OasisValidator } from './oasis-schemas.js';
 import { validateStix, type StixObject } from './validate.js';
+import { readElement, scanEnvelope } from './envelope.js';
 
 /** Objects a TAXII POST may carry. */
 export const MAX_OBJECTS_PER_POST = 100_000;
@@ -79,37 +80,42 @@ function idOf(o: unknown): string {
   return typeof id === 'string' ? id.slice(0, 300) : '';
 }
 
-/** The objects of a TAXII envelope, or why there are none. */
-export function readEnvelope(envelope: string | Uint8Array): { objects: unknown[] } | { code: ErrorCode; message: string } {
-  const text = typeof envelope === 'string' ? envelope : Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength).toString('utf8');
-  if (text.trim() === '') return { code: 'bad-request', message: 'The body is empty; send an envelope: {"objects": [...]}.' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { code: 'invalid-json', message: `The body is not valid JSON (${(error as Error).message}).` };
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray((parsed as { objects?: unknown }).objects)) {
-    return { code: 'bad-request', message: 'The body must be a TAXII envelope: an object with an "objects" list.' };
-  }
-  const objects = (parsed as { objects: unknown[] }).objects;
-  if (objects.length > MAX_OBJECTS_PER_POST) return { code: 'payload-too-large', message: `At most ${MAX_OBJECTS_PER_POST} objects per request.` };
-  return { objects };
+/** The objects of a batch one by one: element `i`, read, or why it could not be read. */
+export interface ObjectSource {
+  readonly count: number;
+  get(i: number): { value: unknown } | { error: string };
 }
+
+/** The objects of a TAXII envelope as they are read (envelope.ts), or why there are none. */
+export function readEnvelope(envelope: string | Uint8Array): ObjectSource | { code: ErrorCode; message: string } {
+  const bytes = typeof envelope === 'string' ? Buffer.from(envelope, 'utf8') : envelope;
+  const scan = scanEnvelope(bytes, MAX_OBJECTS_PER_POST);
+  if ('code' in scan) return scan;
+  return { count: scan.starts.length, get: (i) => readElement(scan, i) };
+}
+
+const fromList = (objects: readonly unknown[]): ObjectSource => ({ count: objects.length, get: (i) => ({ value: objects[i] }) });
 
 /**
  * Checks every object and hands the valid ones on as rows, in order (`ord` counting from 0 within each run of
  * `chunkSize` rows); the others become failures with a reason.
  */
-export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oasis: OasisValidator | undefined, chunkSize: number, onRow: (row: Row) => void): StatusDetail[] {
+export function prepareObjects(objects: readonly unknown[] | ObjectSource, defaultTlp: Tlp, oasis: OasisValidator | undefined, chunkSize: number, onRow: (row: Row) => void): StatusDetail[] {
+  const source = Array.isArray(objects) ? fromList(objects) : (objects as ObjectSource);
   const failures: StatusDetail[] = [];
   const seen = new Set<string>();
   let accepted = 0;
-  objects.forEach((raw, i) => {
+  for (let i = 0; i < source.count; i += 1) {
+    const read = source.get(i);
+    if ('error' in read) {
+      failures.push({ id: `objects[${i}]`, message: `objects[${i}] is ${read.error}` });
+      continue;
+    }
+    const raw = read.value;
     const v = validateStix(raw);
     if (!v.ok) {
       failures.push({ id: idOf(raw) || `objects[${i}]`, message: v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ') });
-      return;
+      continue;
     }
     const o: StixObject = v.object;
     // The standard's schemas run only on objects our own checks passed (their patterns are not all safe
@@ -117,16 +123,16 @@ export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oas
     const oasisErrors = oasis?.validate(o) ?? [];
     if (oasisErrors.length) {
       failures.push({ id: o.id, message: oasisErrors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ') });
-      return;
+      continue;
     }
     const version = str(o.modified) ?? str(o.created) ?? '';
     const tlp = tlpOfMarkings(o.object_marking_refs as string[] | undefined) ?? defaultTlp;
     if (tlp === 'RED') {
       failures.push({ id: o.id, ...(version ? { version } : {}), message: 'TLP:RED objects are not shared over TAXII; share them with named people in the web application.' });
-      return;
+      continue;
     }
     const key = `${o.id}|${version}`;
-    if (seen.has(key)) return; // the same version twice in one request: stored once, reported once
+    if (seen.has(key)) continue; // the same version twice in one request: stored once, reported once
     seen.add(key);
     const isIndicator = o.type === 'indicator';
     onRow({
@@ -148,7 +154,7 @@ export function prepareObjects(objects: readonly unknown[], defaultTlp: Tlp, oas
       source_ref: o.type === 'relationship' ? str(o.source_ref) : null,
       target_ref: o.type === 'relationship' ? str(o.target_ref) : o.type === 'sighting' ? str(o.sighting_of_ref) : null,
     });
-  });
+  }
   return failures;
 }
 
@@ -184,11 +190,12 @@ export function chunkInput(chunk: readonly Row[]): PreparedPart {
 
 /** Prepares a batch, handing on each part as soon as it is ready; answers how the batch ended. */
 export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => void): PreparedEnd {
-  let objects = task.objects;
-  if (!objects) {
+  let objects: ObjectSource;
+  if (task.objects) objects = fromList(task.objects);
+  else {
     const read = readEnvelope(task.envelope ?? '');
     if ('code' in read) return { ok: false, code: read.code, message: read.message };
-    objects = read.objects;
+    objects = read;
   }
   let rows: Row[] = [];
   let size = Math.min(task.firstPartSize ?? task.partSize, task.partSize);
@@ -202,5 +209,5 @@ export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => 
     }
   });
   if (rows.length) onPart(chunkInput(rows));
-  return { ok: true, total: objects.length, failures };
+  return { ok: true, total: objects.count, failures };
 }

@@ -1,0 +1,203 @@
+// Reading a TAXII envelope ({"objects": [...]}) object by object. One pass over the bytes finds where each
+// element of "objects" starts and ends and checks the envelope's own structure; each element is then read
+// with JSON.parse when its turn comes. Reading the whole envelope at once kept every parsed object alive until
+// the last was stored (megabytes the garbage collector copied again and again), and nothing could be checked
+// before all of it had been read. The pass works on the UTF-8 bytes: the characters that give JSON its
+// structure are ASCII, and no byte of a multi-byte UTF-8 character is.
+import type { ErrorCode } from '../../platform/http/errors.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+export interface EnvelopeElements {
+  readonly bytes: Uint8Array;
+  /** Where each element of "objects" starts and ends (end exclusive), in order. */
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+}
+
+export type EnvelopeScan = EnvelopeElements | { readonly code: ErrorCode; readonly message: string };
+
+class Malformed extends Error {}
+
+const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * Finds the elements of the envelope's "objects" list, checking that the envelope is one JSON object whose
+ * other members are valid JSON; the elements themselves are only delimited here (JSON.parse reads each).
+ * `limit`: the most elements accepted.
+ */
+export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
+  const n = bytes.length;
+  let i = 0;
+  const skipSpace = () => {
+    while (i < n && isSpace(bytes[i])) i += 1;
+  };
+  /** The end (after the closing quote) of the string whose opening quote is at `at`. */
+  const stringEnd = (at: number): number => {
+    let p = at + 1;
+    for (;;) {
+      const q = bytes.indexOf(QUOTE, p);
+      if (q < 0) throw new Malformed('a string is not closed');
+      // The quote is escaped when an odd number of backslashes comes right before it.
+      let b = q - 1;
+      while (b > at && bytes[b] === BACKSLASH) b -= 1;
+      if ((q - 1 - b) % 2 === 0) return q + 1;
+      p = q + 1;
+    }
+  };
+  /** The end of the value starting at `at` (strings and nesting followed; the rest is left to JSON.parse). */
+  const valueEnd = (at: number): number => {
+    const first = bytes[at];
+    if (first === QUOTE) return stringEnd(at);
+    if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+      let p = at;
+      while (p < n) {
+        const b = bytes[p]!;
+        if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isSpace(b)) break;
+        p += 1;
+      }
+      if (p === at) throw new Malformed(`unexpected ${describe(bytes[at])} at byte ${at}`);
+      return p;
+    }
+    const stack: number[] = [first === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY];
+    let p = at + 1;
+    while (p < n) {
+      const b = bytes[p]!;
+      if (b === QUOTE) {
+        p = stringEnd(p);
+        continue;
+      }
+      if (b === OPEN_OBJECT) stack.push(CLOSE_OBJECT);
+      else if (b === OPEN_ARRAY) stack.push(CLOSE_ARRAY);
+      else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
+        if (stack.pop() !== b) throw new Malformed(`unexpected ${describe(b)} at byte ${p}`);
+        if (stack.length === 0) return p + 1;
+      }
+      p += 1;
+    }
+    throw new Malformed('the body ends before its last object or list is closed');
+  };
+  const text = (from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
+
+  try {
+    skipSpace();
+    if (i === n) return { code: 'bad-request', message: 'The body is empty; send an envelope: {"objects": [...]}.' };
+    if (bytes[i] !== OPEN_OBJECT) {
+      // Valid JSON of another shape is not an envelope; anything else is not JSON.
+      const start = i;
+      const end = valueEnd(start);
+      skipTo(end);
+      JSON.parse(text(start, end));
+      return notAnEnvelope();
+    }
+    i += 1;
+    let starts: number[] | null = null;
+    let ends: number[] = [];
+    skipSpace();
+    if (bytes[i] === CLOSE_OBJECT) i += 1;
+    else {
+      for (;;) {
+        skipSpace();
+        if (bytes[i] !== QUOTE) throw new Malformed(`expected a member name at byte ${i}`);
+        const keyEnd = stringEnd(i);
+        const key = JSON.parse(text(i, keyEnd)) as string;
+        i = keyEnd;
+        skipSpace();
+        if (bytes[i] !== COLON) throw new Malformed(`expected ":" at byte ${i}`);
+        i += 1;
+        skipSpace();
+        if (i >= n) throw new Malformed('the body ends after a member name');
+        if (key === 'objects') {
+          if (starts) return { code: 'bad-request', message: 'The envelope names "objects" twice.' };
+          if (bytes[i] !== OPEN_ARRAY) {
+            const end = valueEnd(i);
+            JSON.parse(text(i, end));
+            return notAnEnvelope();
+          }
+          starts = [];
+          ends = [];
+          i += 1;
+          skipSpace();
+          if (bytes[i] === CLOSE_ARRAY) i += 1;
+          else {
+            for (;;) {
+              skipSpace();
+              if (i >= n) throw new Malformed('the body ends inside the "objects" list');
+              const end = valueEnd(i);
+              if (starts.length === limit) return { code: 'payload-too-large', message: `At most ${limit} objects per request.` };
+              starts.push(i);
+              ends.push(end);
+              i = end;
+              skipSpace();
+              if (bytes[i] === COMMA) {
+                i += 1;
+                continue;
+              }
+              if (bytes[i] === CLOSE_ARRAY) {
+                i += 1;
+                break;
+              }
+              throw new Malformed(`expected "," or "]" at byte ${i}`);
+            }
+          }
+        } else {
+          // Another member (a client's extension): it is not used, but it must be JSON.
+          const end = valueEnd(i);
+          JSON.parse(text(i, end));
+          i = end;
+        }
+        skipSpace();
+        if (bytes[i] === COMMA) {
+          i += 1;
+          continue;
+        }
+        if (bytes[i] === CLOSE_OBJECT) {
+          i += 1;
+          break;
+        }
+        throw new Malformed(`expected "," or "}" at byte ${i}`);
+      }
+    }
+    skipSpace();
+    if (i !== n) throw new Malformed(`unexpected ${describe(bytes[i])} at byte ${i}, after the envelope`);
+    if (!starts) return notAnEnvelope();
+    return { bytes, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends) };
+  } catch (error) {
+    // Malformed structure, or a member JSON.parse refused (a SyntaxError; a RangeError for nesting too deep).
+    return { code: 'invalid-json', message: `The body is not valid JSON (${(error as Error).message}).` };
+  }
+
+  function skipTo(end: number): void {
+    i = end;
+    skipSpace();
+    if (i !== n) throw new Malformed(`unexpected ${describe(bytes[i])} at byte ${i}`);
+  }
+}
+
+function notAnEnvelope() {
+  return { code: 'bad-request' as const, message: 'The body must be a TAXII envelope: an object with an "objects" list.' };
+}
+
+function describe(b: number | undefined): string {
+  if (b === undefined) return 'end of the body';
+  return b >= 0x20 && b < 0x7f ? `"${String.fromCharCode(b)}"` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+}
+
+/** Element `k` of a scanned envelope, read; a malformed element becomes an error (its own failure). */
+export function readElement(e: EnvelopeElements, k: number): { value: unknown } | { error: string } {
+  const from = e.starts[k]!;
+  const to = e.ends[k]!;
+  const text = Buffer.from(e.bytes.buffer, e.bytes.byteOffset + from, to - from).toString('utf8');
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    return { error: `not valid JSON (${(error as Error).message})` };
+  }
+}
