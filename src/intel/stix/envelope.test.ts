@@ -90,12 +90,47 @@ describe('reading a TAXII envelope object by object', () => {
     expect(code('{"\\u006fbjects": [{"type": "x"}]}')).toBe('ok');
   });
 
+  it('keeps the text as sent only where it says exactly what was read', () => {
+    const element = (body: Uint8Array, k: number) => {
+      const scan = scanEnvelope(body, LIMIT);
+      if ('code' in scan) throw new Error(scan.message);
+      const r = readElement(scan, k);
+      if ('error' in r) throw new Error(r.error);
+      return { value: r.value, text: r.text ? Buffer.from(r.text).toString('utf8') : null };
+    };
+    const compact = '{"type":"indicator","name":"a \\"b\\" c","n":[1,{"x":"y"}],"big":12345678901234567890}';
+    // Written without white space, each name once: stored as sent (the big number keeps its digits).
+    expect(element(bytesOf(`{"objects":[${compact}]}`), 0).text).toBe(compact);
+    // White space between tokens, or a name written twice (read once, as its last value): written out anew.
+    expect(element(bytesOf('{"objects":[{"type": "indicator"}]}'), 0).text).toBeNull();
+    expect(element(bytesOf('{"objects":[{"type":"indicator","type":"malware"}]}'), 0)).toEqual({ value: { type: 'malware' }, text: null });
+    expect(element(bytesOf('{"objects":[{"a":{"b":1,"b":2}}]}'), 0).text).toBeNull();
+    // Bytes that are not UTF-8 are read as U+FFFD and written out anew.
+    const bad = Uint8Array.from([...bytesOf('{"objects":[{"name":"'), 0xff, 0xfe, ...bytesOf('"}]}')]);
+    expect(element(bad, 0)).toEqual({ value: { name: '\ufffd\ufffd' }, text: null });
+    // Not an object: nothing to store as such.
+    expect(element(bytesOf('{"objects":["text",[1,2]]}'), 1).text).toBeNull();
+    // Any layout of the same objects: the text as sent, where kept, reads as the object.
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.oneof(fc.string(), tricky), value, { maxKeys: 5 }), { maxLength: 6 }), layout, (objects, write) => {
+        const scan = scanEnvelope(bytesOf(write({ objects })), LIMIT);
+        if ('code' in scan) throw new Error(scan.message);
+        objects.forEach((o, k) => {
+          const r = readElement(scan, k);
+          if ('error' in r) throw new Error(r.error);
+          if (r.text) expect(JSON.parse(Buffer.from(r.text).toString('utf8'))).toEqual(o);
+        });
+      }),
+      { numRuns: 1000, seed: 11 },
+    );
+  });
+
   it('reads an element that is not JSON as a failure of its own, the others still read', () => {
     const scan = scanEnvelope(bytesOf('{"objects": [{"a": 1}, {"b": tru}, {"c": [1, 2]}]}'), LIMIT);
     expect('code' in scan).toBe(false);
     if ('code' in scan) return;
-    expect(readElement(scan, 0)).toEqual({ value: { a: 1 } });
+    expect(readElement(scan, 0)).toMatchObject({ value: { a: 1 } });
     expect(readElement(scan, 1)).toMatchObject({ error: expect.stringContaining('not valid JSON') });
-    expect(readElement(scan, 2)).toEqual({ value: { c: [1, 2] } });
+    expect(readElement(scan, 2)).toMatchObject({ value: { c: [1, 2] } });
   });
 });

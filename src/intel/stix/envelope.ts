@@ -4,6 +4,7 @@
 // the last was stored (megabytes the garbage collector copied again and again), and nothing could be checked
 // before all of it had been read. The pass works on the UTF-8 bytes: the characters that give JSON its
 // structure are ASCII, and no byte of a multi-byte UTF-8 character is.
+import { isUtf8 } from 'node:buffer';
 import type { ErrorCode } from '../../platform/http/errors.js';
 
 const QUOTE = 0x22;
@@ -20,6 +21,12 @@ export interface EnvelopeElements {
   /** Where each element of "objects" starts and ends (end exclusive), in order. */
   readonly starts: Uint32Array;
   readonly ends: Uint32Array;
+  /**
+   * For each element: the member names written in it, at every depth, when it is written without white space
+   * between its tokens; -1 otherwise. (Compared with the names of the object read, it tells whether the text
+   * as sent says exactly what was read: no name written twice.)
+   */
+  readonly names: Int32Array;
 }
 
 export type EnvelopeScan = EnvelopeElements | { readonly code: ErrorCode; readonly message: string };
@@ -36,6 +43,9 @@ const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0
 export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
   const n = bytes.length;
   let i = 0;
+  // Of the value valueEnd last delimited: the member names in it, and whether white space came between tokens.
+  let names = 0;
+  let spaced = false;
   const skipSpace = () => {
     while (i < n && isSpace(bytes[i])) i += 1;
   };
@@ -72,8 +82,10 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
       const b = bytes[p]!;
       if (b === QUOTE) {
         p = stringEnd(p);
+        if (bytes[p] === COLON) names += 1;
         continue;
       }
+      if (isSpace(b)) spaced = true;
       if (b === OPEN_OBJECT) stack.push(CLOSE_OBJECT);
       else if (b === OPEN_ARRAY) stack.push(CLOSE_ARRAY);
       else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
@@ -100,6 +112,7 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
     i += 1;
     let starts: number[] | null = null;
     let ends: number[] = [];
+    let counts: number[] = [];
     skipSpace();
     if (bytes[i] === CLOSE_OBJECT) i += 1;
     else {
@@ -123,6 +136,7 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
           }
           starts = [];
           ends = [];
+          counts = [];
           i += 1;
           skipSpace();
           if (bytes[i] === CLOSE_ARRAY) i += 1;
@@ -130,10 +144,13 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
             for (;;) {
               skipSpace();
               if (i >= n) throw new Malformed('the body ends inside the "objects" list');
+              names = 0;
+              spaced = false;
               const end = valueEnd(i);
               if (starts.length === limit) return { code: 'payload-too-large', message: `At most ${limit} objects per request.` };
               starts.push(i);
               ends.push(end);
+              counts.push(spaced ? -1 : names);
               i = end;
               skipSpace();
               if (bytes[i] === COMMA) {
@@ -168,7 +185,7 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
     skipSpace();
     if (i !== n) throw new Malformed(`unexpected ${describe(bytes[i])} at byte ${i}, after the envelope`);
     if (!starts) return notAnEnvelope();
-    return { bytes, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends) };
+    return { bytes, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends), names: Int32Array.from(counts) };
   } catch (error) {
     // Malformed structure, or a member JSON.parse refused (a SyntaxError; a RangeError for nesting too deep).
     return { code: 'invalid-json', message: `The body is not valid JSON (${(error as Error).message}).` };
@@ -190,14 +207,35 @@ function describe(b: number | undefined): string {
   return b >= 0x20 && b < 0x7f ? `"${String.fromCharCode(b)}"` : `byte 0x${b.toString(16).padStart(2, '0')}`;
 }
 
-/** Element `k` of a scanned envelope, read; a malformed element becomes an error (its own failure). */
-export function readElement(e: EnvelopeElements, k: number): { value: unknown } | { error: string } {
+/**
+ * Element `k` of a scanned envelope, read; a malformed element becomes an error (its own failure). `text` is
+ * its UTF-8 bytes as sent, when they can be stored as they are: written without white space, valid UTF-8, and
+ * with exactly as many member names as the object read has (a name written twice is read once, and the text
+ * would then say something else to another reader); otherwise the object is written out anew.
+ */
+export function readElement(e: EnvelopeElements, k: number): { value: unknown; text: Uint8Array | null } | { error: string } {
   const from = e.starts[k]!;
   const to = e.ends[k]!;
-  const text = Buffer.from(e.bytes.buffer, e.bytes.byteOffset + from, to - from).toString('utf8');
+  const slice = Buffer.from(e.bytes.buffer, e.bytes.byteOffset + from, to - from);
+  let value: unknown;
   try {
-    return { value: JSON.parse(text) };
+    value = JSON.parse(slice.toString('utf8'));
   } catch (error) {
     return { error: `not valid JSON (${(error as Error).message})` };
   }
+  const names = e.names[k]!;
+  const asSent = names >= 0 && value !== null && typeof value === 'object' && !Array.isArray(value) && namesIn(value) === names && isUtf8(slice);
+  return { value, text: asSent ? slice : null };
+}
+
+/** The member names of a value read by JSON.parse, at every depth. */
+function namesIn(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const v of value) count += namesIn(v);
+    return count;
+  }
+  for (const key in value) count += 1 + namesIn((value as Record<string, unknown>)[key]);
+  return count;
 }

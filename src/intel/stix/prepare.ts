@@ -62,6 +62,8 @@ export interface Row {
   readonly revoked: boolean;
   readonly tlp: Tlp;
   readonly obj: StixObject;
+  /** The object's text as sent, stored as it is; null: written out from `obj`. */
+  readonly raw: Uint8Array | null;
   readonly name: string | null;
   readonly pattern: string | null;
   readonly pattern_type: string | null;
@@ -83,7 +85,8 @@ function idOf(o: unknown): string {
 /** The objects of a batch one by one: element `i`, read, or why it could not be read. */
 export interface ObjectSource {
   readonly count: number;
-  get(i: number): { value: unknown } | { error: string };
+  /** `text`: the object's UTF-8 text as sent, when it may be stored as it is (envelope.ts). */
+  get(i: number): { value: unknown; text?: Uint8Array | null } | { error: string };
 }
 
 /** The objects of a TAXII envelope as they are read (envelope.ts), or why there are none. */
@@ -144,6 +147,7 @@ export function prepareObjects(objects: readonly unknown[] | ObjectSource, defau
       revoked: o.revoked === true,
       tlp,
       obj: o,
+      raw: read.text ?? null,
       name: str(o.name)?.slice(0, 1000) ?? (typeof o.value === 'string' ? o.value.slice(0, 1000) : null),
       pattern: isIndicator ? str(o.pattern) : null,
       pattern_type: isIndicator ? str(o.pattern_type) : null,
@@ -171,15 +175,20 @@ export function chunkInput(chunk: readonly Row[]): PreparedPart {
   let bytes = new Uint8Array(4096);
   let used = 0;
   const rows = JSON.stringify(
-    chunk.map(({ obj, ...r }) => {
-      const text = JSON.stringify(obj);
+    chunk.map(({ obj, raw, ...r }) => {
+      const text = raw ? null : JSON.stringify(obj);
       // UTF-8 takes at most three bytes for each UTF-16 unit.
-      if (bytes.length - used < text.length * 3) {
-        const bigger = new Uint8Array(Math.max(bytes.length * 2, used + text.length * 3));
+      const most = raw ? raw.length : text!.length * 3;
+      if (bytes.length - used < most) {
+        const bigger = new Uint8Array(Math.max(bytes.length * 2, used + most));
         bigger.set(bytes.subarray(0, used));
         bytes = bigger;
       }
-      const { written } = encoder.encodeInto(text, bytes.subarray(used));
+      let written: number;
+      if (raw) {
+        bytes.set(raw, used);
+        written = raw.length;
+      } else written = encoder.encodeInto(text!, bytes.subarray(used)).written;
       const row = { ...r, at: used + 1, len: written };
       used += written;
       return row;
