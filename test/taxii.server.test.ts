@@ -213,6 +213,29 @@ describe('TAXII 2.1 server', () => {
     expect(versions.body.versions).toEqual(['2026-10-01T12:00:00.000Z', '2026-10-03T12:00:00.000Z', '2026-10-02T12:00:00.000Z']);
   });
 
+  it('keeps the latest version of an object in each collection it is in, whatever the order versions come in', async () => {
+    const v1 = indicator();
+    const v2 = { ...v1, modified: '2026-10-05T08:00:00.000Z', description: 'Second' };
+    const v3 = { ...v1, modified: '2026-10-09T08:00:00.000Z', description: 'Third' };
+    const a = await createCollection(node.ctx, SYSTEM, { title: 'Versions A', readers: [county.id], writers: [center.id], defaultTlp: 'GREEN' });
+    const b = await createCollection(node.ctx, SYSTEM, { title: 'Versions B', readers: [county.id], writers: [center.id], defaultTlp: 'GREEN' });
+    const post = async (c: string, objects: unknown[]) => expect((await writer.post(`/taxii2/api/collections/${c}/objects/`, objects)).body.failure_count).toBe(0);
+    // The newest first into a new collection, older ones later; the other collection has its own history.
+    await post(a.id, [v3]);
+    await post(b.id, [v1]);
+    await post(a.id, [v1]);
+    await post(b.id, [v2]);
+    await post(a.id, [indicator(), v2]);
+    const latest = async (c: string) => (await reader.get(`/taxii2/api/collections/${c}/objects/${v1.id as string}/`)).body.objects;
+    expect(await latest(a.id)).toEqual([v3]);
+    expect(await latest(b.id)).toEqual([v2]);
+    const flags = rowsOf<{ collection_id: string; version: string; is_latest: boolean }>(
+      await node.ctx.db.execute(sql`select collection_id::text, version, is_latest from stix_objects where stix_id = ${v1.id as string} order by collection_id, version`),
+    );
+    expect(flags.filter((f) => f.is_latest).map((f) => [f.collection_id, f.version]).sort()).toEqual([[a.id, v3.modified], [b.id, v2.modified]].sort());
+    expect(flags).toHaveLength(5);
+  });
+
   it('keeps versions by modified, answers match[version], and honours revocation and DELETE', async () => {
     const v1 = indicator({ object_marking_refs: [TLP2_MARKINGS.GREEN] });
     const v2 = { ...v1, modified: '2026-10-02T08:00:00.000Z', description: 'Second wave' };

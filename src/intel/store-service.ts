@@ -125,6 +125,16 @@ export async function storeObjects<T = never>(ctx: AppContext, writer: Writer, c
  */
 const SAME_COLLECTION = (alias: SQL, collectionId: string): SQL => sql`${alias}.collection_id::text = ${collectionId}::uuid::text`;
 
+/**
+ * "The same object in this collection", for the look-up of one object's earlier versions: the row comparisons
+ * say `stix_id = id and collection_id = collection` in a form that only the index on (stix_id, collection_id,
+ * version) can serve, and serve directly, going straight to this collection's versions of the object. With
+ * SAME_COLLECTION the look-up went through the versions of the object in every collection (ATT&CK is in
+ * many) and tested each: the insert of ATT&CK into its twentieth collection spent a fifth of its time there.
+ */
+const SAME_OBJECT_HERE = (alias: SQL, id: SQL, collectionId: string): SQL =>
+  sql`${alias}.stix_id = ${id} and (${alias}.stix_id, ${alias}.collection_id) >= (${id}, ${collectionId}::uuid) and (${alias}.stix_id, ${alias}.collection_id) <= (${id}, ${collectionId}::uuid)`;
+
 /** Objects per insert statement: the first is stored while the worker checks the next. Divides CHUNK. */
 const PART = 500;
 /** The first part of a batch is smaller, so that the database starts on it sooner. */
@@ -200,7 +210,7 @@ async function insertParts(
 async function insertPart(tx: Db, writer: Writer, collectionId: string, recipients: readonly string[], base: string, probe: boolean, part: PreparedPart): Promise<Inserted[]> {
   // Each object's text: a slice of the part's bytes.
   const body = sql`convert_from(substring(${part.bytes}::bytea from x.at for x.len), 'UTF8')`;
-  const hadPrior = probe ? sql`exists (select 1 from stix_objects p where p.stix_id = stix_objects.stix_id and ${SAME_COLLECTION(sql`p`, collectionId)})` : sql`false`;
+  const hadPrior = probe ? sql`exists (select 1 from stix_objects p where ${SAME_OBJECT_HERE(sql`p`, sql`stix_objects.stix_id`, collectionId)})` : sql`false`;
   return rowsOf<Inserted>(
     await tx.execute(sql`
       insert into stix_objects (collection_id, stix_id, type, spec_version, version, version_at, date_added, is_latest, revoked,
