@@ -42,23 +42,23 @@ export interface Writer {
  */
 export async function addObjects(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput): Promise<IngestResult>;
 /**
- * The same, with a record of the request (a TAXII status resource) written with its audit entry in the
- * transaction that stores the request's last objects: what is stored, its audit entry and its status commit
- * together.
+ * The same, with a record of the request (a TAXII status resource) written once its objects are stored. The
+ * audit entry of the request commits with its last objects; the record, which lists every object, in a
+ * transaction of its own right after, so that the next writer to the collection does not wait for it.
  */
 export async function addObjects<T>(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput, record: (tx: Db, result: IngestResult) => Promise<T>): Promise<IngestResult & { recorded: T }>;
 export async function addObjects<T>(ctx: AppContext, actor: UserActor, collection: Collection, input: ObjectsInput, record?: (tx: Db, result: IngestResult) => Promise<T>): Promise<IngestResult & { recorded?: T }> {
   if (!canWrite(collection, actor.orgId)) throw new AppError('forbidden', 'Your organisation may not add objects to this collection.');
   if (actor.via === 'token' && !actor.scopes.includes('write') && !actor.scopes.includes('admin')) throw new AppError('forbidden', 'This API token is read-only; create one with the write scope.');
   if (actor.role === 'viewer') throw new AppError('forbidden', 'Viewers can read but not add objects.');
-  const result = await storeObjects(ctx, { orgId: actor.orgId, userId: actor.userId }, collection, input, {
-    record: async (tx, r) => {
-      await auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: r.successes.length, refused: r.failures.length } } }]);
-      return record ? record(tx, r) : undefined;
-    },
+  const stored = await storeObjects(ctx, { orgId: actor.orgId, userId: actor.userId }, collection, input, {
+    record: (tx, r) =>
+      auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: r.successes.length, refused: r.failures.length } } }]),
   });
   auditWritten();
-  return record ? { ...result, recorded: result.recorded as T } : { total: result.total, successes: result.successes, failures: result.failures };
+  const result: IngestResult = { total: stored.total, successes: stored.successes, failures: stored.failures };
+  if (!record) return result;
+  return { ...result, recorded: await ctx.db.transaction((tx) => record(tx, result)) };
 }
 
 export interface StoreOptions<T> {

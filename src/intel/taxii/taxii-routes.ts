@@ -231,8 +231,8 @@ export function taxiiRoutes(app: App, ctx: AppContext): void {
         const c = await collectionFor(ctx.db, actor, (request.params as { id: string }).id);
         if (!canWrite(c, actor.orgId)) throw new AppError('forbidden', 'Your organisation may read this collection but not add to it.');
         const requestedAt = new Date();
-        // The envelope is read and checked off the main thread (stix/preparer.ts).
-        // The status resource commits with the audit entry of the request.
+        // The envelope is read and checked off the main thread (stix/preparer.ts); the status resource is written
+        // once the objects and the request's audit entry have committed, before the answer.
         const { recorded: s } = await addObjects(ctx, actor, c, { envelope: (request.body as Buffer | undefined) ?? '' }, async (tx, result) => {
           const [row] = await tx
             .insert(taxiiStatuses)
