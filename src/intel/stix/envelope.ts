@@ -97,6 +97,19 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
     throw new Malformed('the body ends before its last object or list is closed');
   };
   const text = (from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
+  /** After a member or an element: true when a comma says another follows, false at the closing `close`. */
+  const another = (close: number): boolean => {
+    skipSpace();
+    if (bytes[i] === COMMA) {
+      i += 1;
+      return true;
+    }
+    if (bytes[i] === close) {
+      i += 1;
+      return false;
+    }
+    throw new Malformed(`expected "," or "${String.fromCharCode(close)}" at byte ${i}`);
+  };
 
   try {
     skipSpace();
@@ -152,16 +165,7 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
               ends.push(end);
               counts.push(spaced ? -1 : names);
               i = end;
-              skipSpace();
-              if (bytes[i] === COMMA) {
-                i += 1;
-                continue;
-              }
-              if (bytes[i] === CLOSE_ARRAY) {
-                i += 1;
-                break;
-              }
-              throw new Malformed(`expected "," or "]" at byte ${i}`);
+              if (!another(CLOSE_ARRAY)) break;
             }
           }
         } else {
@@ -170,16 +174,7 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
           JSON.parse(text(i, end));
           i = end;
         }
-        skipSpace();
-        if (bytes[i] === COMMA) {
-          i += 1;
-          continue;
-        }
-        if (bytes[i] === CLOSE_OBJECT) {
-          i += 1;
-          break;
-        }
-        throw new Malformed(`expected "," or "}" at byte ${i}`);
+        if (!another(CLOSE_OBJECT)) break;
       }
     }
     skipSpace();

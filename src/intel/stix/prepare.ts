@@ -103,8 +103,7 @@ const fromList = (objects: readonly unknown[]): ObjectSource => ({ count: object
  * Checks every object and hands the valid ones on as rows, in order (`ord` counting from 0 within each run of
  * `chunkSize` rows); the others become failures with a reason.
  */
-export function prepareObjects(objects: readonly unknown[] | ObjectSource, defaultTlp: Tlp, oasis: OasisValidator | undefined, chunkSize: number, onRow: (row: Row) => void): StatusDetail[] {
-  const source = Array.isArray(objects) ? fromList(objects) : (objects as ObjectSource);
+export function prepareObjects(source: ObjectSource, defaultTlp: Tlp, oasis: OasisValidator | undefined, chunkSize: number, onRow: (row: Row) => void): StatusDetail[] {
   const failures: StatusDetail[] = [];
   const seen = new Set<string>();
   let accepted = 0;
