@@ -103,7 +103,7 @@ function collectionResource(c: Collection, actor: UserActor): Record<string, unk
   };
 }
 
-function statusResource(s: typeof taxiiStatuses.$inferSelect): Record<string, unknown> {
+function statusResource(s: Pick<typeof taxiiStatuses.$inferSelect, 'id' | 'status' | 'requestedAt' | 'totalCount' | 'successes' | 'failures' | 'pendings'>): Record<string, unknown> {
   return {
     id: s.id,
     status: s.status,
@@ -234,11 +234,10 @@ export function taxiiRoutes(app: App, ctx: AppContext): void {
         // The envelope is read and checked off the main thread (stix/preparer.ts); the status resource is written
         // once the objects and the request's audit entry have committed, before the answer.
         const { recorded: s } = await addObjects(ctx, actor, c, { envelope: (request.body as Buffer | undefined) ?? '' }, async (tx, result) => {
-          const [row] = await tx
-            .insert(taxiiStatuses)
-            .values({ collectionId: c.id, userId: actor.userId, orgId: actor.orgId, status: 'complete', totalCount: result.total, successes: result.successes, failures: result.failures, requestedAt })
-            .returning();
-          return row!;
+          const status = { collectionId: c.id, userId: actor.userId, orgId: actor.orgId, status: 'complete' as const, totalCount: result.total, successes: result.successes, failures: result.failures, pendings: [], requestedAt };
+          // Only the new id comes back: the lists, one entry per object, are already here.
+          const [row] = await tx.insert(taxiiStatuses).values(status).returning({ id: taxiiStatuses.id });
+          return { ...status, id: row!.id };
         });
         return send(reply, 202, statusResource(s));
       });
