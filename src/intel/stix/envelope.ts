@@ -97,6 +97,11 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
     throw new Malformed('the body ends before its last object or list is closed');
   };
   const text = (from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
+  /** Only white space may follow the body's one value. */
+  const endOfBody = () => {
+    skipSpace();
+    if (i !== n) throw new Malformed(`unexpected ${describe(bytes[i])} at byte ${i}, after the body's value`);
+  };
   /** After a member or an element: true when a comma says another follows, false at the closing `close`. */
   const another = (close: number): boolean => {
     skipSpace();
@@ -118,7 +123,8 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
       // Valid JSON of another shape is not an envelope; anything else is not JSON.
       const start = i;
       const end = valueEnd(start);
-      skipTo(end);
+      i = end;
+      endOfBody();
       JSON.parse(text(start, end));
       return notAnEnvelope();
     }
@@ -177,19 +183,12 @@ export function scanEnvelope(bytes: Uint8Array, limit: number): EnvelopeScan {
         if (!another(CLOSE_OBJECT)) break;
       }
     }
-    skipSpace();
-    if (i !== n) throw new Malformed(`unexpected ${describe(bytes[i])} at byte ${i}, after the envelope`);
+    endOfBody();
     if (!starts) return notAnEnvelope();
     return { bytes, starts: Uint32Array.from(starts), ends: Uint32Array.from(ends), names: Int32Array.from(counts) };
   } catch (error) {
     // Malformed structure, or a member JSON.parse refused (a SyntaxError; a RangeError for nesting too deep).
     return { code: 'invalid-json', message: `The body is not valid JSON (${(error as Error).message}).` };
-  }
-
-  function skipTo(end: number): void {
-    i = end;
-    skipSpace();
-    if (i !== n) throw new Malformed(`unexpected ${describe(bytes[i])} at byte ${i}`);
   }
 }
 

@@ -90,7 +90,7 @@ export interface ObjectSource {
 }
 
 /** The objects of a TAXII envelope as they are read (envelope.ts), or why there are none. */
-export function readEnvelope(envelope: string | Uint8Array): ObjectSource | { code: ErrorCode; message: string } {
+function readEnvelope(envelope: string | Uint8Array): ObjectSource | { code: ErrorCode; message: string } {
   const bytes = typeof envelope === 'string' ? Buffer.from(envelope, 'utf8') : envelope;
   const scan = scanEnvelope(bytes, MAX_OBJECTS_PER_POST);
   if ('code' in scan) return scan;
