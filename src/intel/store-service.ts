@@ -51,28 +51,27 @@ export async function addObjects<T>(ctx: AppContext, actor: UserActor, collectio
   if (!canWrite(collection, actor.orgId)) throw new AppError('forbidden', 'Your organisation may not add objects to this collection.');
   if (actor.via === 'token' && !actor.scopes.includes('write') && !actor.scopes.includes('admin')) throw new AppError('forbidden', 'This API token is read-only; create one with the write scope.');
   if (actor.role === 'viewer') throw new AppError('forbidden', 'Viewers can read but not add objects.');
-  const stored = await storeObjects(ctx, { orgId: actor.orgId, userId: actor.userId }, collection, input, {
-    record: (tx, r) =>
+  const result = await storeObjects(ctx, { orgId: actor.orgId, userId: actor.userId }, collection, input, {
+    withLast: (tx, r) =>
       auditsInsert(tx, [{ actor, entry: { action: 'intel.objects-added', targetKind: 'taxii-collection', targetId: collection.id, details: { stored: r.successes.length, refused: r.failures.length } } }]),
   });
   auditWritten();
-  const result: IngestResult = { total: stored.total, successes: stored.successes, failures: stored.failures };
   if (!record) return result;
   return { ...result, recorded: await ctx.db.transaction((tx) => record(tx, result)) };
 }
 
-export interface StoreOptions<T> {
+export interface StoreOptions {
   /** The marking of objects that carry none, instead of the collection's. */
   readonly defaultTlp?: Tlp;
   /**
-   * Writes a record of the whole request in the transaction that stores its last objects (in one of its own
-   * when nothing is stored), so that the objects and the record commit together.
+   * Writes what must commit with the request's objects (its audit entry), in the transaction that stores its
+   * last objects (in one of its own when nothing is stored).
    */
-  readonly record?: (tx: Db, result: IngestResult) => Promise<T>;
+  readonly withLast?: (tx: Db, result: IngestResult) => Promise<unknown>;
 }
 
 /** Validates and stores objects (the caller has checked the writer's rights). */
-export async function storeObjects<T = never>(ctx: AppContext, writer: Writer, collection: Collection, input: ObjectsInput, options: StoreOptions<T> = {}): Promise<IngestResult & { recorded?: T }> {
+export async function storeObjects(ctx: AppContext, writer: Writer, collection: Collection, input: ObjectsInput, options: StoreOptions = {}): Promise<IngestResult> {
   const stream = stixPreparer.prepare({
     ...input,
     defaultTlp: options.defaultTlp ?? collection.defaultTlp,
@@ -95,14 +94,17 @@ export async function storeObjects<T = never>(ctx: AppContext, writer: Writer, c
     if (!end.ok) throw new AppError(end.code, end.message);
     return { total: end.total, successes, failures: end.failures };
   };
-  let recorded: { value: T } | null = null;
+  let written = false;
   // A transaction starts with the first part ready and takes the next parts as they come, up to CHUNK objects.
-  // The one that takes the last part also writes the record of the request.
+  // The one that takes the last part also writes what must commit with the objects (`withLast`).
   let part = await stream.next();
   while (part) {
     const batch = await insertParts(ctx, writer, collection.id, recipients, part, stream, async (tx, keys, stored) => {
       report(keys, stored);
-      if (options.record) recorded = { value: await options.record(tx, resultOf()) };
+      if (options.withLast) {
+        await options.withLast(tx, resultOf());
+        written = true;
+      }
     });
     if (!batch.ended) report(batch.keys, batch.stored);
     part = batch.ended ? null : await stream.next();
@@ -112,8 +114,9 @@ export async function storeObjects<T = never>(ctx: AppContext, writer: Writer, c
     ctx.jobs.kick();
   }
   const result = resultOf();
-  if (options.record && !recorded) recorded = { value: await ctx.db.transaction((tx) => options.record!(tx, result)) };
-  return recorded ? { ...result, recorded: (recorded as { value: T }).value } : result;
+  const withLast = options.withLast;
+  if (withLast && !written) await ctx.db.transaction((tx) => withLast(tx, result));
+  return result;
 }
 
 /**
