@@ -174,8 +174,9 @@ export function chunkInput(chunk: readonly Row[]): PreparedPart {
   let bytes = new Uint8Array(4096);
   let used = 0;
   const rows = JSON.stringify(
-    chunk.map(({ obj, raw, ...r }) => {
-      const text = raw ? null : JSON.stringify(obj);
+    chunk.map((r) => {
+      const raw = r.raw;
+      const text = raw ? null : JSON.stringify(r.obj);
       // UTF-8 takes at most three bytes for each UTF-16 unit.
       const most = raw ? raw.length : text!.length * 3;
       if (bytes.length - used < most) {
@@ -188,7 +189,13 @@ export function chunkInput(chunk: readonly Row[]): PreparedPart {
         bytes.set(raw, used);
         written = raw.length;
       } else written = encoder.encodeInto(text!, bytes.subarray(used)).written;
-      const row = { ...r, at: used + 1, len: written };
+      // Written out property by property: a rest pattern and a spread copied them one by one in the runtime.
+      const row = {
+        ord: r.ord, stix_id: r.stix_id, type: r.type, spec_version: r.spec_version, version: r.version, revoked: r.revoked, tlp: r.tlp,
+        at: used + 1, len: written,
+        name: r.name, pattern: r.pattern, pattern_type: r.pattern_type, valid_from: r.valid_from, valid_until: r.valid_until,
+        confidence: r.confidence, created_by_ref: r.created_by_ref, source_ref: r.source_ref, target_ref: r.target_ref,
+      };
       used += written;
       return row;
     }),
