@@ -74,6 +74,21 @@ function typeUnionOf(anyOf: unknown): Record<string, unknown> | null {
   return { type: types, ...keywords };
 }
 
+/**
+ * The schemas' patterns as regular expressions, with a quick test in front of those that can only match a text
+ * ending in a fixed run of letters, digits and underscores: the custom-property rules
+ * `^[a-z][a-z0-9_]{0,245}_bin$` and `..._hex$` are tried on every property name of every object, and a name
+ * that does not end with `_bin` cannot match (a tenth of the time the schemas took on ATT&CK). Only patterns
+ * without alternatives or escapes qualify (there the run before the final `$` is plain text).
+ */
+export function schemaPattern(source: string, flags: string): { test(text: string): boolean; toString(): string } {
+  const re = new RegExp(source, flags);
+  const ending = /[\\|]/.test(source) ? null : (/([A-Za-z0-9_]+)\$$/.exec(source)?.[1] ?? null);
+  if (!ending) return re;
+  return { test: (text) => text.endsWith(ending) && re.test(text), toString: () => re.toString() };
+}
+schemaPattern.code = 'schemaPattern';
+
 const cache = new Map<string, OasisValidator>();
 
 export function loadOasisSchemas(dir: string): OasisValidator {
@@ -81,7 +96,7 @@ export function loadOasisSchemas(dir: string): OasisValidator {
   if (hit) return hit;
   const files = filesUnder(dir);
   if (!files.some((f) => f.endsWith(path.join('sdos', 'indicator.json')))) throw new Error(`EOC_STIX_SCHEMA_DIR (${dir}) does not hold the STIX 2.1 schemas (no sdos/indicator.json).`);
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false });
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, unicodeRegExp: false, code: { regExp: schemaPattern } });
   addFormats(ajv);
   // Internationalised host names (domain-name values) are not checked by ajv-formats; the store accepts them.
   ajv.addFormat('idn-hostname', /^[^\s/]{1,253}$/u);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { loadOasisSchemas, withTypeUnions } from './oasis-schemas.js';
+import { loadOasisSchemas, schemaPattern, withTypeUnions } from './oasis-schemas.js';
 import { isStixTimestamp, validateStix } from './validate.js';
 import { tlpOfMarkings, TLP2_MARKINGS } from './markings.js';
 import { sharedData } from '../../../test/shared-data.js';
@@ -119,6 +119,38 @@ describe('STIX 2.1 validation', () => {
         for (const [original, rewritten] of rules) expect(rewritten(value)).toBe(original(value));
       }),
       { numRuns: 2000, seed: 2026 },
+    );
+  });
+
+  it('tests the schemas\' patterns exactly as the regular expressions they are', () => {
+    // Every pattern of the schemas (`pattern` values and patternProperties names), found by walking them.
+    const patterns = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (!v || typeof v !== 'object') return;
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'pattern' && typeof x === 'string') patterns.add(x);
+        if (k === 'patternProperties' && x && typeof x === 'object') for (const p of Object.keys(x)) patterns.add(p);
+        walk(x);
+      }
+    };
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${dir}/${e.name}`) : e.name.endsWith('.json') ? [`${dir}/${e.name}`] : []));
+    for (const f of files(sharedData('stix2.1-schemas', 'schemas'))) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
+    const list = [...patterns];
+    expect(list).toContain('^[a-z][a-z0-9_]{0,245}_hex$');
+    // The quick test is there for the custom-property rules, and not for patterns whose ending is not plain text.
+    expect(schemaPattern('^[a-z][a-z0-9_]{0,245}_hex$', '')).not.toBeInstanceOf(RegExp);
+    for (const p of ['^([a-z][a-z0-9_]{2,249})|id$', '^CAPEC-\\d+$', '\\cJ$', '^a|b_hex$', '[a-z_]$', '^x_hex+$']) expect(schemaPattern(p, ''), p).toBeInstanceOf(RegExp);
+    const pieces = fc.constantFrom('a', 'z', 'x_', '_', '0', '9', '-', '_hex', '_bin', 'hex', 'id', 'CAPEC-1', 'CVE-2024-1234', 'T12:00:00.000Z', '=', '/', 'A', '.', '[0]', ' ', 'é');
+    const texts = fc.oneof(fc.string({ maxLength: 20 }), fc.array(pieces, { maxLength: 8 }).map((a) => a.join('')));
+    fc.assert(
+      fc.property(texts, (text) => {
+        for (const p of list) {
+          const quick = schemaPattern(p, '').test(text);
+          if (quick !== new RegExp(p).test(text)) expect(quick, `${p} on ${JSON.stringify(text)}`).toBe(!quick);
+        }
+      }),
+      { numRuns: 3000, seed: 2026 },
     );
   });
 
