@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { loadOasisSchemas, schemaPattern, withTypeUnions } from './oasis-schemas.js';
-import { isStixTimestamp, validateStix } from './validate.js';
+import { isIdentifier, isStixTimestamp, validateStix } from './validate.js';
 import { tlpOfMarkings, TLP2_MARKINGS } from './markings.js';
 import { sharedData } from '../../../test/shared-data.js';
 
@@ -29,6 +29,22 @@ describe('STIX 2.1 validation', () => {
     for (const bad of ['2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-01T24:00:00Z', '2026-11-01 00:00:00Z', '2026-11-01T00:00:00+01:00']) expect(isStixTimestamp(bad), bad).toBe(false);
     expect(isStixTimestamp('2026-11-01T00:00:00.000Z')).toBe(true); // remembered
     fc.assert(fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => isStixTimestamp(d.toISOString())));
+  });
+
+  it('checks identifiers and property names the same way the first time and every time after', () => {
+    const id = 'identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5';
+    for (let round = 0; round < 2; round += 1) {
+      expect(isIdentifier(id)).toBe(true);
+      expect(isIdentifier(id, ['identity'])).toBe(true);
+      // Remembered as valid, but still of its own type only.
+      expect(isIdentifier(id, ['marking-definition'])).toBe(false);
+      for (const bad of ['identity--C78CB6E5-0C4B-4611-8297-D1B8B55E40B5', 'identity-c78cb6e5-0c4b-4611-8297-d1b8b55e40b5', 'Identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5', '--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5', 'identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b']) expect(isIdentifier(bad), bad).toBe(false);
+      const o = { ...all.find((x) => x.type === 'attack-pattern')!, Bad_Name: 1, ok_name: 2 };
+      const v = validateStix(o);
+      expect(v.ok ? [] : v.errors.map((e) => e.path)).toEqual(['/Bad_Name']);
+    }
+    // Many identifiers, more than are remembered at once: each still checked.
+    fc.assert(fc.property(fc.uuid(), fc.constantFrom('indicator', 'malware', 'x-custom'), (uuid, type) => isIdentifier(`${type}--${uuid}`) === /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid)), { numRuns: 12_000, seed: 7 });
   });
 
   it('has a schema for every STIX 2.1 object type it knows', () => {

@@ -65,12 +65,23 @@ export function isStixTimestamp(value: unknown): value is string {
   return true;
 }
 
+/**
+ * Identifiers recently found valid, with their type: a bundle names the same few again and again (its author,
+ * its markings, the techniques its relationships point to).
+ */
+const validIdentifiers = new Map<string, string>();
+
 export function isIdentifier(value: unknown, ofTypes?: readonly string[]): value is string {
   if (typeof value !== 'string') return false;
-  const at = value.indexOf('--');
-  if (at < 1) return false;
-  const type = value.slice(0, at);
-  if (!TYPE_RE.test(type) || !UUID_RE.test(value.slice(at + 2))) return false;
+  let type = validIdentifiers.get(value);
+  if (type === undefined) {
+    const at = value.indexOf('--');
+    if (at < 1) return false;
+    type = value.slice(0, at);
+    if (!TYPE_RE.test(type) || !UUID_RE.test(value.slice(at + 2))) return false;
+    if (validIdentifiers.size >= 10_000) validIdentifiers.clear();
+    validIdentifiers.set(value, type);
+  }
   return !ofTypes || ofTypes.includes(type);
 }
 
@@ -185,6 +196,17 @@ function checkValues(value: unknown, keys: Array<string | number>, c: Checker): 
 
 const pointer = (keys: ReadonlyArray<string | number>): string => (keys.length ? keys.map((k) => `/${String(k).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('') : '/');
 
+/** Property names recently found valid: objects of a bundle use the same few dozen. */
+const validNames = new Set<string>();
+
+function isPropertyName(p: string): boolean {
+  if (validNames.has(p)) return true;
+  if (!/^[a-z0-9_]{3,250}$/.test(p)) return false;
+  if (validNames.size >= 10_000) validNames.clear();
+  validNames.add(p);
+  return true;
+}
+
 export function validateStix(input: unknown): Validation {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return { ok: false, errors: [{ path: '', message: 'a STIX object must be a JSON object' }] };
   const o = input as Record<string, unknown>;
@@ -244,7 +266,7 @@ export function validateStix(input: unknown): Validation {
   for (const p of REQUIRED[type] ?? []) if (o[p] === undefined) c.fail(`/${p}`, `${p} is required for ${type}`);
   for (const [p, v] of Object.entries(o)) {
     // Section 3.1: names of properties are 3–250 of a–z, 0–9 and underscore; `id` is the specification's own.
-    if (p !== 'id' && !/^[a-z0-9_]{3,250}$/.test(p)) c.fail(`/${p.slice(0, 60)}`, `property names are 3 to 250 lower case letters, digits or underscores ("${p.slice(0, 40)}")`);
+    if (p !== 'id' && !isPropertyName(p)) c.fail(`/${p.slice(0, 60)}`, `property names are 3 to 250 lower case letters, digits or underscores ("${p.slice(0, 40)}")`);
     // Custom properties (x_…) follow their own producer's rules (ATT&CK leaves some x_mitre_…_ref empty).
     if (p.startsWith('x_')) continue;
     if (p.endsWith('_ref') && p !== 'object_ref' && v !== undefined && !isIdentifier(v)) c.fail(`/${p}`, `${p} must be a STIX identifier`);
