@@ -76,7 +76,7 @@ describe('preparing STIX batches off the main thread', () => {
   it('warms up on objects that pass every check (the paths a real bundle takes), each one different', () => {
     const objects = sampleObjects(400);
     expect(new Set(objects.map((o) => o.id)).size).toBe(400);
-    expect(new Set(objects.map((o) => o.type))).toEqual(new Set(['identity', 'attack-pattern', 'malware', 'intrusion-set', 'indicator', 'relationship']));
+    expect(new Set(objects.map((o) => o.type))).toEqual(new Set(['identity', 'attack-pattern', 'malware', 'intrusion-set', 'indicator', 'course-of-action', 'tool', 'x-warm-up-analytic', 'relationship']));
     const prepared = prepareBatch({ objects, defaultTlp: 'GREEN', schemaDir, chunkSize: 10_000, partSize: 500 });
     expect(prepared).toMatchObject({ ok: true, total: 400, failures: [] });
   });
