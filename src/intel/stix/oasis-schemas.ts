@@ -74,9 +74,23 @@ function typeUnionOf(anyOf: unknown): Record<string, unknown> | null {
   return { type: types, ...keywords };
 }
 
-/** Texts up to this long have their answers remembered (identifiers, property names, short values). */
-const REMEMBERED_LENGTH = 256;
-const REMEMBERED = 10_000;
+/**
+ * Texts up to this long have their answers remembered (identifiers, property names, short values), this many
+ * over all the patterns (the schemas have about 120): a worker keeps a few megabytes at most.
+ */
+const REMEMBERED_LENGTH = 128;
+const REMEMBERED = 20_000;
+const rememberedAnswers: Array<Map<string, boolean>> = [];
+let remembered = 0;
+
+function remember(answers: Map<string, boolean>, text: string, answer: boolean): void {
+  if (remembered >= REMEMBERED) {
+    for (const a of rememberedAnswers) a.clear();
+    remembered = 0;
+  }
+  answers.set(text, answer);
+  remembered += 1;
+}
 
 /**
  * The schemas' patterns as regular expressions, tested faster in two ways that give the same answers:
@@ -94,14 +108,14 @@ export function schemaPattern(source: string, flags: string): { test(text: strin
   const ending = /[\\|]/.test(source) ? null : (/([A-Za-z0-9_]+)\$$/.exec(source)?.[1] ?? null);
   if (ending) return { test: (text) => text.endsWith(ending) && re.test(text), toString: () => re.toString() };
   const answers = new Map<string, boolean>();
+  rememberedAnswers.push(answers);
   return {
     test: (text) => {
       if (text.length > REMEMBERED_LENGTH) return re.test(text);
       let answer = answers.get(text);
       if (answer === undefined) {
         answer = re.test(text);
-        if (answers.size >= REMEMBERED) answers.clear();
-        answers.set(text, answer);
+        remember(answers, text, answer);
       }
       return answer;
     },
