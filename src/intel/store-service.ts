@@ -111,7 +111,8 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
     // The embedded database has no autovacuum, and PostgreSQL's looks only once a minute: a table that grew
     // tenfold in the meantime is planned as if it were small.
     noteBulkWrites(ctx.db, 'stix_objects', batch.stored.size);
-    ctx.jobs.kick();
+    // The matching job of new indicators starts at once; a batch without any leaves the job runner alone.
+    if (batch.enqueued) ctx.jobs.kick();
   }
   const result = resultOf();
   const withLast = options.withLast;
@@ -147,8 +148,9 @@ type Inserted = { seq: number; type: string; stix_id: string; version: string; h
 
 /**
  * One transaction: locks the collection, inserts `first` and the parts that follow it (up to CHUNK objects)
- * as they come, and answers what it stored and whether the batch ended with it (else the chunk was full: the
- * next part is asked for by the next transaction, so that none waits for another's parts). When the batch
+ * as they come, and answers what it stored, whether the batch ended with it (else the chunk was full: the
+ * next part is asked for by the next transaction, so that none waits for another's parts) and whether it
+ * queued a matching job. When the batch
  * ended, `last` runs in the transaction, before it commits, with what this transaction stored.
  */
 async function insertParts(
@@ -159,7 +161,7 @@ async function insertParts(
   first: PreparedPart,
   stream: PreparedStream,
   last: (tx: Db, keys: readonly RowKey[], stored: ReadonlySet<string>) => Promise<void>,
-): Promise<{ stored: Set<string>; keys: RowKey[]; ended: boolean }> {
+): Promise<{ stored: Set<string>; keys: RowKey[]; ended: boolean; enqueued: boolean }> {
   return ctx.db.transaction(async (tx) => {
     const [lock] = rowsOf<{ base: string; fresh: boolean }>(
       await tx.execute(sql`
@@ -199,7 +201,7 @@ async function insertParts(
     }
     const stored = new Set(inserted.map((r) => `${r.stix_id}|${r.version}`));
     if (part === null) await last(tx, keys, stored);
-    return { stored, keys, ended: part === null };
+    return { stored, keys, ended: part === null, enqueued: indicatorSeqs.length > 0 };
   });
 }
 
