@@ -24,6 +24,8 @@ export interface IngestResult {
   readonly failures: StatusDetail[];
 }
 
+const ALREADY = 'already in the collection';
+
 /** Objects per transaction: a TAXII POST of up to this many commits once. */
 const CHUNK = 10_000;
 
@@ -84,9 +86,12 @@ export async function storeObjects(ctx: AppContext, writer: Writer, collection: 
   });
   const successes: StatusDetail[] = [];
   const recipients = recipientsOf(collection);
+  // Written without spreads: this runs for every object of a request, between its commit and its answer.
   const report = (keys: readonly RowKey[], stored: ReadonlySet<string>) => {
     for (const k of keys) {
-      successes.push({ id: k.id, ...(k.version ? { version: k.version } : {}), ...(stored.has(`${k.id}|${k.version}`) ? {} : { message: 'already in the collection' }) });
+      const already = !stored.has(`${k.id}|${k.version}`);
+      if (k.version) successes.push(already ? { id: k.id, version: k.version, message: ALREADY } : { id: k.id, version: k.version });
+      else successes.push(already ? { id: k.id, message: ALREADY } : { id: k.id });
     }
   };
   const resultOf = (): IngestResult => {
