@@ -45,6 +45,14 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 // RFC 3339 in UTC with an optional fraction of a second, as STIX 2.1 section 3.2 requires.
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
 
+/** How many answers each set of recent answers below keeps before it starts again. */
+const REMEMBERED = 10_000;
+
+function remember(set: Set<string>, value: string): void {
+  if (set.size >= REMEMBERED) set.clear();
+  set.add(value);
+}
+
 /** Timestamps recently found valid: feeds repeat the same few thousands of times. */
 const validTimestamps = new Set<string>();
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -60,27 +68,24 @@ export function isStixTimestamp(value: unknown): value is string {
   if (mo < 1 || mo > 12 || d < 1 || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return false;
-  if (validTimestamps.size >= 10_000) validTimestamps.clear();
-  validTimestamps.add(value);
+  remember(validTimestamps, value);
   return true;
 }
 
 /**
- * Identifiers recently found valid, with their type: a bundle names the same few again and again (its author,
- * its markings, the techniques its relationships point to).
+ * Identifiers recently found valid: a bundle names the same few again and again (its author, its markings, the
+ * techniques its relationships point to).
  */
-const validIdentifiers = new Map<string, string>();
+const validIdentifiers = new Set<string>();
 
 export function isIdentifier(value: unknown, ofTypes?: readonly string[]): value is string {
   if (typeof value !== 'string') return false;
-  let type = validIdentifiers.get(value);
-  if (type === undefined) {
-    const at = value.indexOf('--');
-    if (at < 1) return false;
-    type = value.slice(0, at);
+  const at = value.indexOf('--');
+  if (at < 1) return false;
+  const type = value.slice(0, at);
+  if (!validIdentifiers.has(value)) {
     if (!TYPE_RE.test(type) || !UUID_RE.test(value.slice(at + 2))) return false;
-    if (validIdentifiers.size >= 10_000) validIdentifiers.clear();
-    validIdentifiers.set(value, type);
+    remember(validIdentifiers, value);
   }
   return !ofTypes || ofTypes.includes(type);
 }
@@ -202,8 +207,7 @@ const validNames = new Set<string>();
 function isPropertyName(p: string): boolean {
   if (validNames.has(p)) return true;
   if (!/^[a-z0-9_]{3,250}$/.test(p)) return false;
-  if (validNames.size >= 10_000) validNames.clear();
-  validNames.add(p);
+  remember(validNames, p);
   return true;
 }
 
