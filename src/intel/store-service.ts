@@ -155,8 +155,8 @@ type Inserted = { seq: number; type: string; stix_id: string; version: string; h
  * One transaction: locks the collection, inserts `first` and the parts that follow it (up to CHUNK objects)
  * as they come, and answers what it stored, whether the batch ended with it (else the chunk was full: the
  * next part is asked for by the next transaction, so that none waits for another's parts) and whether it
- * queued a matching job. When the batch
- * ended, `last` runs in the transaction, before it commits, with what this transaction stored.
+ * queued a matching job. When the batch ended, `last` runs in the transaction, before it commits, with what
+ * this transaction stored.
  */
 async function insertParts(
   ctx: AppContext,
