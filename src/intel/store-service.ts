@@ -13,7 +13,7 @@ import { enqueue } from '../platform/jobs/queue.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { AppError } from '../platform/http/errors.js';
 import { canWrite, recipientsOf, type Collection } from './collections-service.js';
-import type { PreparedPart, RowKey } from './stix/prepare.js';
+import { joinParts, type PreparedPart, type RowKey } from './stix/prepare.js';
 import { stixPreparer, type PreparedStream } from './stix/preparer.js';
 import type { StatusDetail } from './schema.js';
 
@@ -144,7 +144,10 @@ const SAME_COLLECTION = (alias: SQL, collectionId: string): SQL => sql`${alias}.
 const SAME_OBJECT_HERE = (alias: SQL, id: SQL, collectionId: string): SQL =>
   sql`${alias}.stix_id = ${id} and (${alias}.stix_id, ${alias}.collection_id) >= (${id}, ${collectionId}::uuid) and (${alias}.stix_id, ${alias}.collection_id) <= (${id}, ${collectionId}::uuid)`;
 
-/** Objects per insert statement: the first is stored while the worker checks the next. Divides CHUNK. */
+/**
+ * Objects per part: the first is stored while the worker checks the next. Divides CHUNK. Parts ready by the
+ * time a statement goes (a second bundle's, checked while the first was stored) go in that one statement.
+ */
 const PART = 500;
 /** The first part of a batch is smaller, so that the database starts on it sooner. */
 const FIRST_PART = 100;
@@ -179,8 +182,12 @@ async function insertParts(
     const keys: RowKey[] = [];
     let part: PreparedPart | null | undefined = first;
     while (part) {
-      for (const r of await insertPart(tx, writer, collectionId, recipients, lock.base, !lock.fresh, part)) inserted.push(r);
-      for (const k of part.keys) keys.push(k);
+      // The parts the worker has already got ready go with this one, in the same statement: the database
+      // then does not wait for this thread between them.
+      const ready = stream.takeReady(CHUNK - keys.length - part.keys.length);
+      const statement = ready.length ? joinParts([part, ...ready]) : part;
+      for (const r of await insertPart(tx, writer, collectionId, recipients, lock.base, !lock.fresh, statement)) inserted.push(r);
+      for (const k of statement.keys) keys.push(k);
       part = keys.length < CHUNK ? await stream.next() : undefined;
     }
     // New indicators and vulnerabilities are matched against every inventory at once, by a job that commits with them.
@@ -211,15 +218,16 @@ async function insertParts(
 }
 
 /**
- * One part in one statement. New rows start as the latest version; the snapshot of RETURNING does not see this
- * statement's rows, so `had_prior` tells which objects already had a version here (from before, or from an
- * earlier part) and need their latest flag worked out. Into a collection that had nothing added before this
- * transaction (`probe` false) nothing came before: versions of one object within the transaction are found
- * by counting what it inserted, and the look-up per row (a tenth of the statement's time) is left out.
+ * One part (or several joined) in one statement. New rows start as the latest version; the snapshot of
+ * RETURNING does not see this statement's rows, so `had_prior` tells which objects already had a version here
+ * (from before, or from an earlier statement) and need their latest flag worked out. Into a collection that
+ * had nothing added before this transaction (`probe` false) nothing came before: versions of one object
+ * within the transaction are found by counting what it inserted, and the look-up per row (a tenth of the
+ * statement's time) is left out.
  */
 async function insertPart(tx: Db, writer: Writer, collectionId: string, recipients: readonly string[], base: string, probe: boolean, part: PreparedPart): Promise<Inserted[]> {
-  // Each object's text: a slice of the part's bytes.
-  const body = sql`convert_from(substring(${part.bytes}::bytea from x.at for x.len), 'UTF8')`;
+  // Each object's text: a slice of the part's bytes (`at` counts from its chunk's first byte).
+  const body = sql`convert_from(substring(${part.bytes}::bytea from x.at - ${part.offset}::int for x.len), 'UTF8')`;
   const hadPrior = probe ? sql`exists (select 1 from stix_objects p where ${SAME_OBJECT_HERE(sql`p`, sql`stix_objects.stix_id`, collectionId)})` : sql`false`;
   return rowsOf<Inserted>(
     await tx.execute(sql`

@@ -45,6 +45,11 @@ export interface PreparedPart {
   readonly rows: string;
   /** The objects' text, one after the other; each row gives its slice (at, len). */
   readonly bytes: Uint8Array;
+  /**
+   * Where `bytes` starts in the text of its whole chunk: a row's `at` counts from the chunk's first byte (1),
+   * so that parts of a chunk that follow one another can go to the database as one (joinParts).
+   */
+  readonly offset: number;
 }
 
 /** How a batch ended, after its parts: what it carried and what was refused, or why nothing could be read. */
@@ -166,7 +171,7 @@ export function prepareObjects(source: ObjectSource, defaultTlp: Tlp, oasis: Oas
  * bytea sent as raw bytes, each row naming its slice (parsing the text as part of a JSON document took most of
  * the statement's time).
  */
-export function chunkInput(chunk: readonly Row[]): PreparedPart {
+export function chunkInput(chunk: readonly Row[], offset = 0): PreparedPart {
   const keys = chunk.map((r) => ({ id: r.stix_id, version: r.version }));
   // The objects' text is written as UTF-8 straight into one buffer of its own (never a slice of a shared pool,
   // so that a worker can hand it over without copying it), growing it when needed.
@@ -192,7 +197,7 @@ export function chunkInput(chunk: readonly Row[]): PreparedPart {
       // Written out property by property: a rest pattern and a spread copied them one by one in the runtime.
       const row = {
         ord: r.ord, stix_id: r.stix_id, type: r.type, spec_version: r.spec_version, version: r.version, revoked: r.revoked, tlp: r.tlp,
-        at: used + 1, len: written,
+        at: offset + used + 1, len: written,
         name: r.name, pattern: r.pattern, pattern_type: r.pattern_type, valid_from: r.valid_from, valid_until: r.valid_until,
         confidence: r.confidence, created_by_ref: r.created_by_ref, source_ref: r.source_ref, target_ref: r.target_ref,
       };
@@ -200,7 +205,24 @@ export function chunkInput(chunk: readonly Row[]): PreparedPart {
       return row;
     }),
   );
-  return { keys, rows, bytes: bytes.subarray(0, used) };
+  return { keys, rows, bytes: bytes.subarray(0, used), offset };
+}
+
+/**
+ * Parts of one chunk that follow one another, as one part: their rows in one JSON document and their bytes
+ * end to end (the rows' `at` already count from the chunk's start).
+ */
+export function joinParts(parts: readonly PreparedPart[]): PreparedPart {
+  if (parts.length === 1) return parts[0]!;
+  let end = parts[0]!.offset;
+  for (const p of parts) {
+    if (p.offset !== end) throw new Error('joinParts: the parts do not follow one another in one chunk');
+    end += p.bytes.length;
+  }
+  const keys: RowKey[] = [];
+  for (const p of parts) for (const k of p.keys) keys.push(k);
+  const rows = `[${parts.map((p) => p.rows.slice(1, -1)).join(',')}]`;
+  return { keys, rows, bytes: Buffer.concat(parts.map((p) => p.bytes)), offset: parts[0]!.offset };
 }
 
 /** Prepares a batch, handing on each part as soon as it is ready; answers how the batch ended. */
@@ -214,15 +236,20 @@ export function prepareParts(task: PrepareTask, onPart: (part: PreparedPart) => 
   }
   let rows: Row[] = [];
   let size = Math.min(task.firstPartSize ?? task.partSize, task.partSize);
+  // Where the next part's bytes start in its chunk's text.
+  let offset = 0;
   const failures = prepareObjects(objects, task.defaultTlp, task.schemaDir ? loadOasisSchemas(task.schemaDir) : undefined, task.chunkSize, (row) => {
     rows.push(row);
     // A part ends when it is full or its chunk is (ord starts again from 0 with the next row).
     if (rows.length === size || row.ord === task.chunkSize - 1) {
-      onPart(chunkInput(rows));
+      const part = chunkInput(rows, offset);
+      offset = row.ord === task.chunkSize - 1 ? 0 : offset + part.bytes.length;
+      // Handed on last: a worker hands the part's bytes over, and they are gone from here.
+      onPart(part);
       rows = [];
       size = task.partSize;
     }
   });
-  if (rows.length) onPart(chunkInput(rows));
+  if (rows.length) onPart(chunkInput(rows, offset));
   return { ok: true, total: objects.count, failures };
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedData } from '../../../test/shared-data.js';
-import { MAX_OBJECTS_PER_POST, prepareParts, type PreparedEnd, type PreparedPart, type PrepareTask } from './prepare.js';
+import { joinParts, MAX_OBJECTS_PER_POST, prepareParts, type PreparedEnd, type PreparedPart, type PrepareTask } from './prepare.js';
 import { StixPreparer, type PreparedStream } from './preparer.js';
 import { sampleObjects } from './warm-up.js';
 
@@ -55,7 +55,7 @@ describe('preparing STIX batches off the main thread', () => {
     const rows = JSON.parse(part.rows) as Array<{ stix_id: string; at: number; len: number }>;
     for (const r of rows.slice(0, 50)) {
       const original = objects.find((o) => o.id === r.stix_id)!;
-      const text = Buffer.from(part.bytes).subarray(r.at - 1, r.at - 1 + r.len).toString('utf8');
+      const text = Buffer.from(part.bytes).subarray(r.at - 1 - part.offset, r.at - 1 - part.offset + r.len).toString('utf8');
       expect(JSON.parse(text)).toEqual(original);
     }
   });
@@ -71,6 +71,29 @@ describe('preparing STIX batches off the main thread', () => {
     expect(withoutBytes(there)).toEqual(withoutBytes(prepareBatch(task)));
     const ords = there.chunks!.map((p) => (JSON.parse(p.rows) as Array<{ ord: number }>).map((r) => r.ord));
     expect(ords.map((o) => o[0])).toEqual([0, 100, 400, 700, 0, 300, 600, 900, 0]);
+  });
+
+  it('joins the parts of a chunk into one that reads the same objects, and refuses parts that do not follow', async () => {
+    const task: PrepareTask = { envelope: envelopeOf('attack/ics-attack-18.1.json'), defaultTlp: 'GREEN', schemaDir: null, chunkSize: 1000, partSize: 300, firstPartSize: 100 };
+    const there = await collect(preparer.prepare(task));
+    if (!there.ok) throw new Error('not prepared');
+    const parts = there.chunks!;
+    // 1,826 objects: a chunk of 100 + 3 × 300, then one of 300 + 300 + 226; each part's bytes start where the
+    // one before in its chunk ended.
+    expect(parts.map((p) => p.keys.length)).toEqual([100, 300, 300, 300, 300, 300, 226]);
+    const after = (i: number) => parts[i]!.offset + parts[i]!.bytes.length;
+    expect(parts.map((p) => p.offset)).toEqual([0, after(0), after(1), after(2), 0, after(4), after(5)]);
+    const textsOf = (p: PreparedPart) =>
+      (JSON.parse(p.rows) as Array<{ stix_id: string; at: number; len: number }>).map((r) => ({ id: r.stix_id, text: Buffer.from(p.bytes).subarray(r.at - 1 - p.offset, r.at - 1 - p.offset + r.len).toString('utf8') }));
+    for (const group of [parts.slice(0, 4), parts.slice(1, 3), parts.slice(4), parts.slice(5)]) {
+      const joined = joinParts(group);
+      expect(joined.keys).toEqual(group.flatMap((p) => p.keys));
+      expect(joined.offset).toBe(group[0]!.offset);
+      expect(textsOf(joined)).toEqual(group.flatMap(textsOf));
+      for (const t of textsOf(joined)) expect((JSON.parse(t.text) as { id: string }).id).toBe(t.id);
+    }
+    expect(() => joinParts([parts[0]!, parts[2]!])).toThrow(/do not follow/);
+    expect(() => joinParts([parts[3]!, parts[4]!])).toThrow(/do not follow/);
   });
 
   it('warms up on objects that pass every check (the paths a real bundle takes), each one different', () => {

@@ -40,6 +40,20 @@ export class PreparedStream {
     });
   }
 
+  /**
+   * The parts already here, without waiting, as long as they hold at most `room` objects together (none when
+   * the next is larger).
+   */
+  takeReady(room: number): PreparedPart[] {
+    const taken: PreparedPart[] = [];
+    while (this.parts.length && this.parts[0]!.keys.length <= room) {
+      const part = this.parts.shift()!;
+      room -= part.keys.length;
+      taken.push(part);
+    }
+    return taken;
+  }
+
   /** How the batch ended; call after next() has answered null. */
   get end(): PreparedEnd {
     if (!this.ended) throw new Error('the batch has not ended yet');
