@@ -27,6 +27,9 @@ async function collect(stream: PreparedStream): Promise<Prepared> {
   for (let part = await stream.next(); part; part = await stream.next()) chunks.push(part);
   return stream.end.ok ? { ...stream.end, chunks } : stream.end;
 }
+/** Each row's object text, cut from the part's bytes where the row says (`at` counts from the chunk's start). */
+const textsOf = (p: PreparedPart) =>
+  (JSON.parse(p.rows) as Array<{ stix_id: string; at: number; len: number }>).map((r) => ({ id: r.stix_id, text: Buffer.from(p.bytes).subarray(r.at - 1 - p.offset, r.at - 1 - p.offset + r.len).toString('utf8') }));
 const bytesOf = (p: Prepared) => (p.chunks ?? []).map((c) => Buffer.from(c.bytes).toString('base64'));
 const withoutBytes = (p: Prepared) => (p.ok ? { ...p, chunks: (p.chunks ?? []).map(({ bytes: _b, ...c }) => c) } : p);
 
@@ -51,13 +54,7 @@ describe('preparing STIX batches off the main thread', () => {
     expect(ords.slice(0, 1001)).toEqual([...Array.from({ length: 1000 }, (_, i) => i), 0]);
     // Each row's text is the object's JSON.
     const objects = (JSON.parse(task.envelope as string) as { objects: Array<{ id: string }> }).objects;
-    const part = parts[5]!;
-    const rows = JSON.parse(part.rows) as Array<{ stix_id: string; at: number; len: number }>;
-    for (const r of rows.slice(0, 50)) {
-      const original = objects.find((o) => o.id === r.stix_id)!;
-      const text = Buffer.from(part.bytes).subarray(r.at - 1 - part.offset, r.at - 1 - part.offset + r.len).toString('utf8');
-      expect(JSON.parse(text)).toEqual(original);
-    }
+    for (const { id, text } of textsOf(parts[5]!).slice(0, 50)) expect(JSON.parse(text)).toEqual(objects.find((o) => o.id === id)!);
   });
 
   it('makes the first part smaller when asked, and never lets a part span two chunks', async () => {
@@ -83,8 +80,6 @@ describe('preparing STIX batches off the main thread', () => {
     expect(parts.map((p) => p.keys.length)).toEqual([100, 300, 300, 300, 300, 300, 226]);
     const after = (i: number) => parts[i]!.offset + parts[i]!.bytes.length;
     expect(parts.map((p) => p.offset)).toEqual([0, after(0), after(1), after(2), 0, after(4), after(5)]);
-    const textsOf = (p: PreparedPart) =>
-      (JSON.parse(p.rows) as Array<{ stix_id: string; at: number; len: number }>).map((r) => ({ id: r.stix_id, text: Buffer.from(p.bytes).subarray(r.at - 1 - p.offset, r.at - 1 - p.offset + r.len).toString('utf8') }));
     for (const group of [parts.slice(0, 4), parts.slice(1, 3), parts.slice(4), parts.slice(5)]) {
       const joined = joinParts(group);
       expect(joined.keys).toEqual(group.flatMap((p) => p.keys));
