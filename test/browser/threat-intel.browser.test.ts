@@ -106,6 +106,17 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await clerk.getByRole('link', { name: 'Threat intel' }).click();
     await clerk.getByRole('searchbox', { name: 'Search indicators' }).fill('hxxps://ga-sos-verify[.]example/login');
     await clerk.getByRole('button', { name: 'Search', exact: true }).click();
+    // The downloads hold what the list shows: the same kind and search, revoked objects when they are shown.
+    await clerk.getByRole('link', { name: "[url:value = 'https://ga-sos-verify.example/login']" }).waitFor();
+    await clerk.locator('label[for="intel-revoked"]').click();
+    const csvLink = clerk.getByRole('link', { name: 'Download CSV' });
+    const href = new URL((await csvLink.getAttribute('href'))!, node.url);
+    expect(Object.fromEntries(href.searchParams)).toEqual({ format: 'csv', type: 'indicator', q: 'hxxps://ga-sos-verify[.]example/login', includeRevoked: 'true' });
+    expect(new URL((await clerk.getByRole('link', { name: 'Download STIX' }).getAttribute('href'))!, node.url).searchParams.get('includeRevoked')).toBe('true');
+    const [download] = await Promise.all([clerk.waitForEvent('download'), csvLink.click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toContain('ga-sos-verify.example/login');
     await clerk.getByRole('link', { name: "[url:value = 'https://ga-sos-verify.example/login']" }).click();
     await clerk.getByRole('heading', { name: 'URL: https://ga-sos-verify.example/login' }).waitFor();
     await checkAccessibility(clerk);

@@ -27,7 +27,8 @@ export function IntelPage() {
     e.preventDefault();
     setQuery(q.trim());
   };
-  const exportQs = qs({ type: type || undefined, q: query || undefined });
+  // The downloads hold what the list shows: the same kind, search and revoked objects or not.
+  const exportUrl = (format: 'stix' | 'csv') => `/api/v1/intel/export${qs({ format, type: type || undefined, q: query || undefined, includeRevoked: includeRevoked || undefined })}`;
   return (
     <>
       <div className="display-flex flex-justify flex-align-center flex-wrap">
@@ -57,9 +58,11 @@ export function IntelPage() {
             <label className="usa-checkbox__label" htmlFor="intel-revoked">Include revoked</label>
           </div>
         </div>
-        <div className="grid-col-12 tablet:grid-col-4 text-right">
-          <a className="usa-button usa-button--outline" href={`/api/v1/intel/export${qs({ format: 'stix', type: type || undefined, q: query || undefined })}`} download>Download STIX</a>
-          <a className="usa-button usa-button--outline" href={`/api/v1/intel/export?format=csv${exportQs ? `&${exportQs.slice(1)}` : ''}`} download>Download CSV</a>
+        <div className="grid-col-12 tablet:grid-col-4">
+          <ul className="usa-button-group flex-justify-end">
+            <li className="usa-button-group__item"><a className="usa-button usa-button--outline" href={exportUrl('stix')} download>Download STIX</a></li>
+            <li className="usa-button-group__item"><a className="usa-button usa-button--outline" href={exportUrl('csv')} download>Download CSV</a></li>
+          </ul>
         </div>
       </div>
       <ErrorAlert error={error} />
