@@ -10,6 +10,7 @@ import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
 import { AppError } from '../platform/http/errors.js';
 import { refang } from './refang.js';
+import { renderMarkdown } from '../platform/text/markdown.js';
 import { currentConfidence, stateOf, type IndicatorState } from './lifecycle.js';
 import { feedbackSummary, type FeedbackSummary } from './feedback-service.js';
 
@@ -98,6 +99,11 @@ export interface ObjectView {
   readonly versions: readonly { version: string; dateAdded: string }[];
   /** Relationships and sightings that name this object, with the other end when it is visible too. */
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
+  /**
+   * The object's description as HTML that is safe to show: producers (ATT&CK, OpenCTI, vendors) write it in
+   * Markdown, with links; null when it has none.
+   */
+  readonly descriptionHtml: string | null;
   /** What a report, grouping, note, opinion or observed data refers to (`object_refs`): the objects shared with the reader, and how many are not listed (not shared with the reader, or past the first MAX_CONTENTS). */
   readonly contents: { readonly shared: ReadonlyArray<{ stixId: string; type: string; name: string | null }>; readonly notShown: number } | null;
 }
@@ -149,6 +155,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
     // A version stored in several collections (a feed's copy, say) is one version, added when first seen.
     versions: [...new Map(rows.map((r) => [r.version, { version: r.version, dateAdded: r.dateAdded }])).values()],
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
+    descriptionHtml: typeof object.description === 'string' ? renderMarkdown(object.description) : null,
     contents: await contentsOf(ctx, actor, object.object_refs),
   };
 }

@@ -42,7 +42,7 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await add('clerk', fulton.id, 'member', 'clerk@fulton.example.gov');
     const collection = await createCollection(ctx, SYSTEM, { title: 'Community indicators', readers: 'all', writers: [center.id], defaultTlp: 'GREEN' });
     const writer: UserActor = { kind: 'user', userId: people.writer.id, orgId: center.id, email: people.writer.email, name: 'Writer', role: 'analyst', systemAdmin: false, orgType: 'operations-center', orgParentId: null, via: 'session', scopes: ['read', 'write'] };
-    await addObjects(ctx, writer, collection, { objects: [indicatorFor({ type: 'url', value: 'https://ga-sos-verify.example/login', scope: collection.id, description: 'Credential page', confidence: 80, now: new Date().toISOString() })] });
+    await addObjects(ctx, writer, collection, { objects: [indicatorFor({ type: 'url', value: 'https://ga-sos-verify.example/login', scope: collection.id, description: 'Credential page, reported by [the state](https://sos.ga.example/alerts) **today**', confidence: 80, now: new Date().toISOString() })] });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -119,6 +119,9 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     expect(csv[1]).toContain('ga-sos-verify.example/login');
     await clerk.getByRole('link', { name: "[url:value = 'https://ga-sos-verify.example/login']" }).click();
     await clerk.getByRole('heading', { name: 'URL: https://ga-sos-verify.example/login' }).waitFor();
+    // The producer's Markdown, shown as text with its link.
+    expect(await clerk.getByRole('link', { name: 'the state' }).getAttribute('href')).toBe('https://sos.ga.example/alerts');
+    expect(await clerk.locator('.eoc-description strong').textContent()).toBe('today');
     await checkAccessibility(clerk);
     await clerk.getByLabel('How many times did you see it?').fill('4');
     await clerk.locator('label[for="share-name"]').click();

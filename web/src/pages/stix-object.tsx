@@ -56,7 +56,13 @@ export function StixObjectPage({ id }: { id: string }) {
         {SHOWN.filter((k) => o[k] !== undefined).map((k) => (
           <div key={k} className="display-contents">
             <dt>{k.replace(/_/g, ' ')}</dt>
-            <dd>{renderValue(o[k])}</dd>
+            {k === 'description' && v.descriptionHtml !== null ? (
+              <dd className="usa-prose eoc-description" dangerouslySetInnerHTML={{ __html: v.descriptionHtml }} />
+            ) : k === 'external_references' && Array.isArray(o[k]) ? (
+              <dd><References refs={o[k] as unknown[]} /></dd>
+            ) : (
+              <dd>{renderValue(o[k])}</dd>
+            )}
           </div>
         ))}
         <dt>STIX id</dt><dd><code className="font-mono-2xs">{s.stixId}</code></dd>
@@ -146,6 +152,30 @@ export function StixObjectPage({ id }: { id: string }) {
       </section>
     </article>
   );
+}
+
+/** An object's sources: each one's name and id, linked when it gives a web address. */
+function References({ refs }: { refs: readonly unknown[] }) {
+  const items = refs.flatMap((r) => {
+    if (!r || typeof r !== 'object') return [];
+    const { source_name: name, external_id: externalId, url } = r as { source_name?: unknown; external_id?: unknown; url?: unknown };
+    const label = [name, externalId].filter((x): x is string => typeof x === 'string' && x !== '').join(' ');
+    return label ? [{ label, href: typeof url === 'string' && webAddress(url) ? url : null }] : [];
+  });
+  return (
+    <ul className="usa-list usa-list--unstyled">
+      {items.map((r, i) => <li key={i}>{r.href ? <a href={r.href} rel="noopener noreferrer" target="_blank">{r.label}</a> : r.label}</li>)}
+    </ul>
+  );
+}
+
+/** Only http and https addresses become links (a producer's `javascript:` address stays text). */
+function webAddress(url: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function renderValue(value: unknown): string {
