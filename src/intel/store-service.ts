@@ -184,8 +184,7 @@ async function insertParts(
     while (part) {
       // The parts the worker has already got ready go with this one, in the same statement: the database
       // then does not wait for this thread between them.
-      const ready = stream.takeReady(CHUNK - keys.length - part.keys.length);
-      const statement = ready.length ? joinParts([part, ...ready]) : part;
+      const statement = joinParts([part, ...stream.takeReady(CHUNK - keys.length - part.keys.length)]);
       for (const r of await insertPart(tx, writer, collectionId, recipients, lock.base, !lock.fresh, statement)) inserted.push(r);
       for (const k of statement.keys) keys.push(k);
       part = keys.length < CHUNK ? await stream.next() : undefined;

@@ -180,6 +180,7 @@ function webAddress(url: string): boolean {
 
 function renderValue(value: unknown): string {
   if (typeof value === 'string') return TIMESTAMP.test(value) ? shortDate(value) : value;
-  if (Array.isArray(value)) return value.map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? ((x as { phase_name?: string; source_name?: string; external_id?: string }).phase_name ?? [(x as { source_name?: string }).source_name, (x as { external_id?: string }).external_id].filter(Boolean).join(' ')) : String(x))).join(', ');
+  // Lists of strings, and kill chain phases by name (external references have their own list, References).
+  if (Array.isArray(value)) return value.map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? ((x as { phase_name?: string }).phase_name ?? JSON.stringify(x)) : String(x))).join(', ');
   return JSON.stringify(value);
 }
