@@ -87,15 +87,20 @@ describe('indicator lifecycle', () => {
     expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${shared.id}`)).json().contents).toBeNull();
   });
 
-  it('shows a description written in Markdown as safe HTML, and the object itself as it was shared', async () => {
-    const description = 'Adversaries may send [a link](https://attack.example/T1566) by **email**.\n\n<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) <a href="javascript:alert(4)">me</a>';
-    const technique = { type: 'attack-pattern', spec_version: '2.1', id: `attack-pattern--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'Phishing', description, object_marking_refs: [TLP2_MARKINGS.GREEN] };
+  it('shows a description written in Markdown as safe HTML with its sources linked, and the object itself as it was shared', async () => {
+    const description = 'Adversaries may send [a link](https://attack.example/T1566) by **email**.(Citation: CISA Phishing 2024)\n\n<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) <a href="javascript:alert(4)">me</a>';
+    const technique = {
+      type: 'attack-pattern', spec_version: '2.1', id: `attack-pattern--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'Phishing', description,
+      external_references: [{ source_name: 'CISA Phishing 2024', url: 'https://cisa.example/phishing' }], object_marking_refs: [TLP2_MARKINGS.GREEN],
+    };
     const plain = { ...technique, id: `attack-pattern--${randomUUID()}`, description: undefined };
     expect((await TaxiiClient.bearer(node.url, tok.producer!).post(`/taxii2/api/collections/${collection}/objects/`, [technique, plain])).body.success_count).toBe(2);
     const view = (await client(node, tok.ga).get(`/api/v1/intel/objects/${technique.id}`)).json();
     expect(view.object.description).toBe(description);
     expect(view.descriptionHtml).toContain('<a href="https://attack.example/T1566" rel="noopener noreferrer" target="_blank">a link</a>');
     expect(view.descriptionHtml).toContain('<strong>email</strong>');
+    // The source it cites, by name and linked, where the object had "(Citation: …)".
+    expect(view.descriptionHtml).toContain('. (<a href="https://cisa.example/phishing" rel="noopener noreferrer" target="_blank">CISA Phishing 2024</a>)');
     // No markup of the attacker's survives: no script, no image with a handler, no link to run code (what is
     // left of them is inert text).
     expect(view.descriptionHtml).not.toMatch(/<script|<img|onerror|href="javascript:/i);

@@ -11,6 +11,7 @@ import { rowsOf } from '../platform/db/client.js';
 import { AppError } from '../platform/http/errors.js';
 import { refang } from './refang.js';
 import { renderMarkdown } from '../platform/text/markdown.js';
+import { linkCitations } from './citations.js';
 import { currentConfidence, stateOf, type IndicatorState } from './lifecycle.js';
 import { feedbackSummary, type FeedbackSummary } from './feedback-service.js';
 
@@ -101,7 +102,7 @@ export interface ObjectView {
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
   /**
    * The object's description as HTML that is safe to show: producers (ATT&CK, OpenCTI, vendors) write it in
-   * Markdown, with links; null when it has none.
+   * Markdown, with links, and cite their sources in it (citations.ts); null when it has none.
    */
   readonly descriptionHtml: string | null;
   /** What a report, grouping, note, opinion or observed data refers to (`object_refs`): the objects shared with the reader, and how many are not listed (not shared with the reader, or past the first MAX_CONTENTS). */
@@ -155,7 +156,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
     // A version stored in several collections (a feed's copy, say) is one version, added when first seen.
     versions: [...new Map(rows.map((r) => [r.version, { version: r.version, dateAdded: r.dateAdded }])).values()],
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
-    descriptionHtml: typeof object.description === 'string' ? renderMarkdown(object.description) : null,
+    descriptionHtml: typeof object.description === 'string' ? renderMarkdown(linkCitations(object.description, object.external_references)) : null,
     contents: await contentsOf(ctx, actor, object.object_refs),
   };
 }
