@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { runEoc, type EocRun } from './run-eoc.js';
+import { runEoc, runEocIntoHead, type EocRun } from './run-eoc.js';
 import { freshDatabase, openTestDatabase, startTestNode, TEST_PASSWORD, type TestDatabase } from './harness.js';
 import { rowsOf } from '../src/platform/db/client.js';
 import { buildProgram } from '../src/main.js';
@@ -166,6 +166,12 @@ describe('the eoc command', () => {
         expect(r.stdout).toMatch(/Demo community loaded: \d+ organisations/);
         expect(r.stdout).toContain('admin@eoc.demo');
         expect(r.stdout).toContain('clerk@fulton-county.ga.demo');
+        // Its thousands of organisations, piped into a reader that stops after the first line's worth: the
+        // command ends quietly, as `eoc orgs list --json | head -c 100` should.
+        const head = await runEocIntoHead(['orgs', 'list', '--json', ...(demoDb.url ? [] : ['--data-dir', demoDb.dataDir])], 100, { env });
+        expect(head.read).toMatch(/^\{"items":\[\{"id":/);
+        expect(head.stderr).toBe('');
+        expect(head.code).toBe(0);
       } finally {
         env = saved;
       }
