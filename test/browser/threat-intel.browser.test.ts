@@ -4,6 +4,9 @@
 //    the writing organisation sees the response in its chart and table.
 // 2. The clerk pastes a defanged URL into the indicator search, opens the indicator and reports a sighting
 //    under its name; an analyst imports a CSV list with the upload progress and the refused line explained.
+// 3. The clerk looks up a piece of malware from MITRE ATT&CK for ICS: the search is in the page's address, the
+//    description's citations link to their sources, what it uses and what uses it are listed by kind, and the
+//    version ATT&CK deprecated says so.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +18,17 @@ import { createCollection } from '../../src/intel/collections-service.js';
 import { addObjects } from '../../src/intel/store-service.js';
 import { indicatorFor } from '../../src/intel/indicator-values.js';
 import { SYSTEM, type UserActor } from '../../src/access/actor.js';
+import { sharedData } from '../shared-data.js';
+
+/** Industroyer as ATT&CK for ICS has it (and the version it deprecated), with what it uses and what uses it. */
+const INDUSTROYER = 'malware--e401d4fe-f0c9-44f0-98e6-f93487678808';
+const DEPRECATED_INDUSTROYER = 'malware--1d8dccb3-e779-4702-aeb1-6627a22cc585';
+function industroyer(): unknown[] {
+  const all = (JSON.parse(fs.readFileSync(sharedData('attack', 'ics-attack-18.1.json'), 'utf8')) as { objects: Array<Record<string, unknown>> }).objects;
+  const rels = all.filter((o) => o.type === 'relationship' && (o.source_ref === INDUSTROYER || o.target_ref === INDUSTROYER));
+  const ids = new Set([INDUSTROYER, DEPRECATED_INDUSTROYER, ...rels.flatMap((r) => [r.source_ref as string, r.target_ref as string])]);
+  return [...all.filter((o) => ids.has(o.id as string)), ...rels];
+}
 
 describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
   let node: TestNode;
@@ -43,6 +57,8 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     const collection = await createCollection(ctx, SYSTEM, { title: 'Community indicators', readers: 'all', writers: [center.id], defaultTlp: 'GREEN' });
     const writer: UserActor = { kind: 'user', userId: people.writer.id, orgId: center.id, email: people.writer.email, name: 'Writer', role: 'analyst', systemAdmin: false, orgType: 'operations-center', orgParentId: null, via: 'session', scopes: ['read', 'write'] };
     await addObjects(ctx, writer, collection, { objects: [indicatorFor({ type: 'url', value: 'https://ga-sos-verify.example/login', scope: collection.id, description: 'Credential page, reported by [the state](https://sos.ga.example/alerts) **today**', confidence: 80, now: new Date().toISOString() })] });
+    const attack = await createCollection(ctx, SYSTEM, { title: 'MITRE ATT&CK for ICS', readers: 'all', writers: [center.id], defaultTlp: 'CLEAR' });
+    expect((await addObjects(ctx, writer, attack, { objects: industroyer() })).failures).toEqual([]);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -143,5 +159,30 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await writer.getByRole('row', { name: /line 3.*"not-an-ip" is not an IPv4 address/ }).waitFor();
     await writer.getByRole('link', { name: "[domain-name:value = 'polls-moved.example']" }).waitFor();
     expect(centerId && gaId).toBeTruthy();
+  });
+
+  it('ATT&CK malware shows its sources, what it uses and what uses it, and which version is deprecated', async () => {
+    // A search given in the address (a link from a colleague, say) is the one shown.
+    await clerk.goto(`${node.url}/intel?type=malware&q=Industroyer`);
+    expect(await clerk.getByLabel('Show').inputValue()).toBe('malware');
+    await clerk.getByRole('link', { name: 'Industroyer', exact: true }).first().waitFor();
+    expect(await clerk.getByRole('link', { name: 'Industroyer', exact: true }).count()).toBe(2);
+    await clerk.getByLabel('Show').selectOption('');
+    await clerk.waitForURL(/\/intel\?type=all&q=Industroyer$/);
+
+    await clerk.goto(`${node.url}/intel/objects/${INDUSTROYER}`);
+    await clerk.getByRole('heading', { name: 'Industroyer', level: 1 }).waitFor();
+    // "(Citation: ESET Industroyer)" in ATT&CK's text: the source's name, linked to it.
+    const cited = clerk.locator('.eoc-description').getByRole('link', { name: 'ESET Industroyer' });
+    expect(await cited.getAttribute('href')).toMatch(/^https:\/\//);
+    expect(await clerk.locator('.eoc-description').textContent()).not.toContain('Citation:');
+    await clerk.getByRole('heading', { name: 'This uses (24)', level: 3 }).waitFor();
+    await clerk.getByRole('heading', { name: 'Uses this (2)', level: 3 }).waitFor();
+    await clerk.getByRole('link', { name: 'Sandworm Team' }).waitFor();
+    expect(await clerk.getByText('deprecated by its producer').count()).toBe(0);
+    await checkAccessibility(clerk);
+
+    await clerk.goto(`${node.url}/intel/objects/${DEPRECATED_INDUSTROYER}`);
+    await clerk.getByText('deprecated by its producer').waitFor();
   });
 });

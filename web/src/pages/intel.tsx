@@ -11,16 +11,26 @@ import { TlpBadge } from '../components/tlp.js';
 import { ConfidenceMeter } from '../components/advisory-badges.js';
 import { uploadWithProgress, type Collection, type ImportResult, type ObjectSummary } from '../intel-api.js';
 
-const TYPES: Array<[string, string]> = [['indicator', 'Indicators'], ['', 'Everything'], ['malware', 'Malware'], ['threat-actor', 'Threat actors'], ['intrusion-set', 'Intrusion sets'], ['attack-pattern', 'Attack patterns'], ['report', 'Reports'], ['vulnerability', 'Vulnerabilities'], ['campaign', 'Campaigns']];
+const TYPES: Array<[string, string]> = [
+  ['indicator', 'Indicators'], ['', 'Everything'], ['malware', 'Malware'], ['tool', 'Tools'], ['threat-actor', 'Threat actors'], ['intrusion-set', 'Intrusion sets'],
+  ['attack-pattern', 'Attack patterns'], ['course-of-action', 'Mitigations'], ['campaign', 'Campaigns'], ['report', 'Reports'], ['vulnerability', 'Vulnerabilities'],
+];
 const STATE_WORDS = { active: 'Active', 'not-yet-valid': 'Not yet valid', expired: 'Expired', revoked: 'Revoked' } as const;
 
 export function IntelPage() {
   const { me } = useSession();
+  // The search is in the page's address (kind, words, revoked or not): a link, a bookmark or the Back button
+  // brings the same list back.
   const params = new URLSearchParams(location.search);
-  const [type, setType] = useState('indicator');
+  const asked = params.get('type') === 'all' ? '' : params.get('type');
+  const [type, setType] = useState(TYPES.some(([v]) => v === asked) ? asked! : 'indicator');
   const [q, setQ] = useState(params.get('q') ?? '');
   const [query, setQuery] = useState(params.get('q') ?? '');
-  const [includeRevoked, setIncludeRevoked] = useState(false);
+  const [includeRevoked, setIncludeRevoked] = useState(params.get('includeRevoked') === 'true');
+  useEffect(() => {
+    const address = `${location.pathname}${qs({ type: type === 'indicator' ? undefined : type || 'all', q: query || undefined, includeRevoked: includeRevoked || undefined })}`;
+    if (address !== `${location.pathname}${location.search}`) history.replaceState(history.state, '', address);
+  }, [type, query, includeRevoked]);
   const url = useCallback((cursor?: string) => `/api/v1/intel/objects${qs({ type, q: query, includeRevoked: includeRevoked || undefined, limit: 50, cursor })}`, [type, query, includeRevoked]);
   const { items, next, error, load, more } = usePagedList<ObjectSummary>(url);
   const search = (e: FormEvent) => {

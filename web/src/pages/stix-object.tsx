@@ -14,6 +14,8 @@ const SHOWN = [
   'description', 'indicator_types', 'malware_types', 'threat_actor_types', 'infrastructure_types', 'tool_types', 'report_types', 'context', 'published',
   'first_seen', 'last_seen', 'aliases', 'goals', 'primary_motivation', 'sophistication', 'kill_chain_phases', 'labels', 'external_references',
 ];
+/** Relationships the server lists at most for one object. */
+const MAX_RELATED = 200;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function StixObjectPage({ id }: { id: string }) {
@@ -45,7 +47,12 @@ export function StixObjectPage({ id }: { id: string }) {
       <p className="margin-bottom-0"><Link to="/intel">Threat intelligence</Link></p>
       <p className="margin-bottom-0 text-base text-uppercase font-sans-3xs">{s.type.replace(/-/g, ' ')}</p>
       <h1 className="margin-top-05">{s.name ?? s.stixId}</h1>
-      <p><TlpBadge tlp={s.tlp} /> {s.state && <span className={`usa-tag ${s.state === 'active' ? 'bg-green' : 'bg-base'}`}>{s.state.replace(/-/g, ' ')}</span>}</p>
+      <p>
+        <TlpBadge tlp={s.tlp} /> {s.state && <span className={`usa-tag ${s.state === 'active' ? 'bg-green' : 'bg-base'}`}>{s.state.replace(/-/g, ' ')}</span>}
+        {/* Indicators say it in their state; other objects can be revoked too, and ATT&CK marks what it no longer keeps up. */}
+        {!s.state && s.revoked && <span className="usa-tag bg-base">revoked</span>}
+        {o.x_mitre_deprecated === true && <span className="usa-tag bg-base margin-left-05">deprecated by its producer</span>}
+      </p>
       {done && <SuccessAlert>{done}</SuccessAlert>}
       <ErrorAlert error={error} />
       <dl className="eoc-facts">
@@ -110,18 +117,8 @@ export function StixObjectPage({ id }: { id: string }) {
 
       <section aria-labelledby="related" className="margin-top-4">
         <h2 id="related">Related</h2>
-        {v.relationships.length === 0 ? <p>No relationships shared with you.</p> : (
-          <ul className="usa-list">
-            {v.relationships.map((r) => (
-              <li key={r.stixId}>
-                {r.direction === 'out' ? 'This ' : ''}<strong>{(r.relationshipType ?? r.type).replace(/-/g, ' ')}</strong>{' '}
-                {r.other ? <Link to={`/intel/objects/${r.other.stixId}`}>{r.other.name ?? r.other.stixId}</Link> : <span className="text-base">an object not shared with you</span>}
-                {r.other && <span className="text-base"> ({r.other.type.replace(/-/g, ' ')})</span>}
-                {r.direction === 'in' ? ' → this' : ''}
-              </li>
-            ))}
-          </ul>
-        )}
+        {v.relationships.length === 0 ? <p>No relationships shared with you.</p> : <RelatedGroups relationships={v.relationships} />}
+        {v.relationships.length >= MAX_RELATED && <p className="text-base">Only the first {MAX_RELATED} relationships are listed.</p>}
       </section>
 
       {v.contents && (
@@ -151,6 +148,42 @@ export function StixObjectPage({ id }: { id: string }) {
         </details>
       </section>
     </article>
+  );
+}
+
+type Relationship = ObjectView['relationships'][number];
+
+/**
+ * Relationships grouped by what they say, "This uses" (its own) before "Uses this" (others' about it), each
+ * group sorted by name; ends not shared with the reader are counted rather than listed one by one. A sighting
+ * links to itself (its other end is this object).
+ */
+function RelatedGroups({ relationships }: { relationships: readonly Relationship[] }) {
+  const groups = new Map<string, { label: string; out: boolean; items: Array<{ stixId: string; name: string; type: string }>; hidden: number }>();
+  for (const r of relationships) {
+    const verb = (r.relationshipType ?? r.type).replace(/-/g, ' ');
+    const key = `${r.direction} ${verb}`;
+    const g = groups.get(key) ?? { label: r.direction === 'out' ? `This ${verb}` : `${verb[0]!.toUpperCase()}${verb.slice(1)} this`, out: r.direction === 'out', items: [], hidden: 0 };
+    groups.set(key, g);
+    if (r.other) g.items.push({ stixId: r.other.stixId, name: r.other.name ?? r.other.stixId, type: r.other.type });
+    else if (r.type === 'sighting') g.items.push({ stixId: r.stixId, name: 'A sighting', type: 'sighting' });
+    else g.hidden += 1;
+  }
+  const ordered = [...groups.values()].sort((a, b) => Number(b.out) - Number(a.out) || a.label.localeCompare(b.label));
+  return (
+    <>
+      {ordered.map((g) => (
+        <div key={g.label}>
+          <h3 className="font-sans-sm margin-bottom-05">{g.label} <span className="text-base text-normal">({(g.items.length + g.hidden).toLocaleString('en-US')})</span></h3>
+          <ul className="usa-list margin-top-05">
+            {[...g.items].sort((a, b) => a.name.localeCompare(b.name)).map((i) => (
+              <li key={i.stixId}><Link to={`/intel/objects/${i.stixId}`}>{i.name}</Link> <span className="text-base">({i.type.replace(/-/g, ' ')})</span></li>
+            ))}
+            {g.hidden > 0 && <li className="text-base">{g.hidden.toLocaleString('en-US')} {g.hidden === 1 ? 'object' : 'objects'} not shared with you</li>}
+          </ul>
+        </div>
+      ))}
+    </>
   );
 }
 
