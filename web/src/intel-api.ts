@@ -177,3 +177,12 @@ export function shortDate(iso: string | null): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/**
+ * A STIX type in words: "attack pattern"; ATT&CK's own types (x-mitre-…) as "ATT&CK asset" and so on, other
+ * producers' custom types as they are spelt.
+ */
+export function typeWords(type: string): string {
+  if (type.startsWith('x-mitre-') && type.length > 8) return `ATT&CK ${type.slice(8).replace(/-/g, ' ')}`;
+  return type.startsWith('x-') ? type : type.replace(/-/g, ' ');
+}

@@ -9,7 +9,7 @@ import { usePagedList } from '../paged-list.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { TlpBadge } from '../components/tlp.js';
 import { ConfidenceMeter } from '../components/advisory-badges.js';
-import { uploadWithProgress, type Collection, type ImportResult, type ObjectSummary } from '../intel-api.js';
+import { typeWords, uploadWithProgress, type Collection, type ImportResult, type ObjectSummary } from '../intel-api.js';
 
 const TYPES: Array<[string, string]> = [
   ['indicator', 'Indicators'], ['', 'Everything'], ['malware', 'Malware'], ['tool', 'Tools'], ['threat-actor', 'Threat actors'], ['intrusion-set', 'Intrusion sets'],
@@ -86,7 +86,7 @@ export function IntelPage() {
                 <th scope="row" data-label="What">
                   <Link to={`/intel/objects/${o.stixId}`}>{o.type === 'indicator' && o.pattern ? <code className="font-mono-2xs">{o.pattern}</code> : o.name ?? o.stixId}</Link>
                   {o.type === 'indicator' && o.name && <div className="font-sans-3xs text-base">{o.name}</div>}
-                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{o.type.replace(/-/g, ' ')}</div>}
+                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{typeWords(o.type)}</div>}
                 </th>
                 <td data-label="Label"><TlpBadge tlp={o.tlp} /></td>
                 <td data-label="State">{o.state ? <span className={`usa-tag ${o.state === 'active' ? 'bg-green' : 'bg-base'}`}>{STATE_WORDS[o.state]}</span> : '—'}</td>

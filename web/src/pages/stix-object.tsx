@@ -8,7 +8,7 @@ import { useSession } from '../session.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
 import { TlpBadge } from '../components/tlp.js';
 import { ConfidenceMeter } from '../components/advisory-badges.js';
-import { shortDate, type ObjectView } from '../intel-api.js';
+import { shortDate, typeWords, type ObjectView } from '../intel-api.js';
 
 const SHOWN = [
   'description', 'indicator_types', 'malware_types', 'threat_actor_types', 'infrastructure_types', 'tool_types', 'report_types', 'context', 'published',
@@ -45,7 +45,7 @@ export function StixObjectPage({ id }: { id: string }) {
   return (
     <article>
       <p className="margin-bottom-0"><Link to="/intel">Threat intelligence</Link></p>
-      <p className="margin-bottom-0 text-base text-uppercase font-sans-3xs">{s.type.replace(/-/g, ' ')}</p>
+      <p className="margin-bottom-0 text-base text-uppercase font-sans-3xs">{typeWords(s.type)}</p>
       <h1 className="margin-top-05">{s.name ?? s.stixId}</h1>
       <p>
         <TlpBadge tlp={s.tlp} /> {s.state && <span className={`usa-tag ${s.state === 'active' ? 'bg-green' : 'bg-base'}`}>{s.state.replace(/-/g, ' ')}</span>}
@@ -127,7 +127,7 @@ export function StixObjectPage({ id }: { id: string }) {
           {v.contents.shared.length === 0 ? <p>Nothing it refers to is shared with you.</p> : (
             <ul className="usa-list">
               {v.contents.shared.map((c) => (
-                <li key={c.stixId}><Link to={`/intel/objects/${c.stixId}`}>{c.name ?? c.stixId}</Link> <span className="text-base">({c.type.replace(/-/g, ' ')})</span></li>
+                <li key={c.stixId}><Link to={`/intel/objects/${c.stixId}`}>{c.name ?? c.stixId}</Link> <span className="text-base">({typeWords(c.type)})</span></li>
               ))}
             </ul>
           )}
@@ -177,7 +177,7 @@ function RelatedGroups({ relationships }: { relationships: readonly Relationship
           <h3 className="font-sans-sm margin-bottom-05">{g.label} <span className="text-base text-normal">({(g.items.length + g.hidden).toLocaleString('en-US')})</span></h3>
           <ul className="usa-list margin-top-05">
             {[...g.items].sort((a, b) => a.name.localeCompare(b.name)).map((i) => (
-              <li key={i.stixId}><Link to={`/intel/objects/${i.stixId}`}>{i.name}</Link> <span className="text-base">({i.type.replace(/-/g, ' ')})</span></li>
+              <li key={i.stixId}><Link to={`/intel/objects/${i.stixId}`}>{i.name}</Link> <span className="text-base">({typeWords(i.type)})</span></li>
             ))}
             {g.hidden > 0 && <li className="text-base">{g.hidden.toLocaleString('en-US')} {g.hidden === 1 ? 'object' : 'objects'} not shared with you</li>}
           </ul>
