@@ -87,6 +87,37 @@ describe('indicator lifecycle', () => {
     expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${shared.id}`)).json().contents).toBeNull();
   });
 
+  it("lists an object's relationships once each, from either end, with ends the reader may not see left unnamed", async () => {
+    const taxii = TaxiiClient.bearer(node.url, tok.producer!);
+    const copies = await createCollection(node.ctx, SYSTEM, { title: 'Relationship copies', readers: 'all', writers: [centerId] });
+    const elsewhere = await createCollection(node.ctx, SYSTEM, { title: 'Not for Georgia', readers: [(await seedOrg(node.ctx, 'Nevada', 'state')).id], writers: [centerId] });
+    const sdo = (type: string, name: string, marking: string = TLP2_MARKINGS.GREEN, extra: Record<string, unknown> = {}) =>
+      ({ type, spec_version: '2.1', id: `${type}--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name, object_marking_refs: [marking], ...extra });
+    const malware = sdo('malware', 'Ballot-box wiper', TLP2_MARKINGS.GREEN, { is_family: true });
+    const technique = sdo('attack-pattern', 'Data Destruction');
+    const group = sdo('intrusion-set', 'Sandworm-like group');
+    const secret = sdo('tool', 'Unreleased tool', TLP2_MARKINGS.AMBER);
+    const rel = (source: { id: string }, type: string, target: { id: string }) =>
+      ({ type: 'relationship', spec_version: '2.1', id: `relationship--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', relationship_type: type, source_ref: source.id, target_ref: target.id, object_marking_refs: [TLP2_MARKINGS.GREEN] });
+    const uses = rel(malware, 'uses', technique);
+    const usedBy = rel(group, 'uses', malware);
+    const withSecret = rel(malware, 'uses', secret);
+    expect((await taxii.post(`/taxii2/api/collections/${collection}/objects/`, [malware, technique, group, uses, usedBy, withSecret])).body.success_count).toBe(6);
+    // The same relationship again in a second collection, and the tool where Georgia reads nothing.
+    expect((await taxii.post(`/taxii2/api/collections/${copies.id}/objects/`, [uses])).body.success_count).toBe(1);
+    expect((await taxii.post(`/taxii2/api/collections/${elsewhere.id}/objects/`, [secret])).body.success_count).toBe(1);
+
+    const view = (await client(node, tok.ga).get(`/api/v1/intel/objects/${malware.id}`)).json();
+    const byId = Object.fromEntries((view.relationships as Array<{ stixId: string }>).map((r) => [r.stixId, r]));
+    expect(view.relationships).toHaveLength(3);
+    expect(byId[uses.id]).toEqual({ stixId: uses.id, type: 'relationship', relationshipType: 'uses', direction: 'out', other: { stixId: technique.id, type: 'attack-pattern', name: 'Data Destruction' } });
+    expect(byId[usedBy.id]).toEqual({ stixId: usedBy.id, type: 'relationship', relationshipType: 'uses', direction: 'in', other: { stixId: group.id, type: 'intrusion-set', name: 'Sandworm-like group' } });
+    expect(byId[withSecret.id]).toEqual({ stixId: withSecret.id, type: 'relationship', relationshipType: 'uses', direction: 'out', other: null });
+    // From the other end, the same relationship reads the other way.
+    const fromTechnique = (await client(node, tok.ga).get(`/api/v1/intel/objects/${technique.id}`)).json().relationships;
+    expect(fromTechnique).toEqual([{ stixId: uses.id, type: 'relationship', relationshipType: 'uses', direction: 'in', other: { stixId: malware.id, type: 'malware', name: 'Ballot-box wiper' } }]);
+  });
+
   it('shows a description written in Markdown as safe HTML with its sources linked, and the object itself as it was shared', async () => {
     const description = 'Adversaries may send [a link](https://attack.example/T1566) by **email**.(Citation: CISA Phishing 2024)\n\n<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) <a href="javascript:alert(4)">me</a>';
     const technique = {

@@ -124,12 +124,13 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
   const summary = withLifecycle(row);
   const producer = rows.some((r) => r.ownerOrg === actor.orgId);
   // Relationship ends live in the body; a relationship names its source and target in `source_ref`/`target_ref`,
-  // a sighting its indicator in `sighting_of_ref`.
+  // a sighting its indicator in `sighting_of_ref`. A relationship shared in several collections is listed once.
   const rels = rowsOf<{ stixId: string; type: string; body: string }>(
     await ctx.db.execute(sql`
-      select o.stix_id as "stixId", o.type, o.body from stix_objects o
+      select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.body from stix_objects o
       where o.is_latest and not o.revoked and o.type in ('relationship', 'sighting') and ${readableBy(STIX_ROW, actor)}
         and (o.source_ref = ${stixId} or o.target_ref = ${stixId})
+      order by o.stix_id, o.version_at desc
       limit 200`),
   );
   const ends = rels.map((r) => {

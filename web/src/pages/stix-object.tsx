@@ -159,14 +159,14 @@ type Relationship = ObjectView['relationships'][number];
  * links to itself (its other end is this object).
  */
 function RelatedGroups({ relationships }: { relationships: readonly Relationship[] }) {
-  const groups = new Map<string, { label: string; out: boolean; items: Array<{ stixId: string; name: string; type: string }>; hidden: number }>();
+  const groups = new Map<string, { label: string; out: boolean; items: Array<{ key: string; stixId: string; name: string; type: string }>; hidden: number }>();
   for (const r of relationships) {
-    const verb = (r.relationshipType ?? r.type).replace(/-/g, ' ');
+    const verb = (r.relationshipType || r.type).replace(/-/g, ' ');
     const key = `${r.direction} ${verb}`;
     const g = groups.get(key) ?? { label: r.direction === 'out' ? `This ${verb}` : `${verb[0]!.toUpperCase()}${verb.slice(1)} this`, out: r.direction === 'out', items: [], hidden: 0 };
     groups.set(key, g);
-    if (r.other) g.items.push({ stixId: r.other.stixId, name: r.other.name ?? r.other.stixId, type: r.other.type });
-    else if (r.type === 'sighting') g.items.push({ stixId: r.stixId, name: 'A sighting', type: 'sighting' });
+    if (r.other) g.items.push({ key: r.stixId, stixId: r.other.stixId, name: r.other.name ?? r.other.stixId, type: r.other.type });
+    else if (r.type === 'sighting') g.items.push({ key: r.stixId, stixId: r.stixId, name: 'A sighting', type: 'sighting' });
     else g.hidden += 1;
   }
   const ordered = [...groups.values()].sort((a, b) => Number(b.out) - Number(a.out) || a.label.localeCompare(b.label));
@@ -177,7 +177,7 @@ function RelatedGroups({ relationships }: { relationships: readonly Relationship
           <h3 className="font-sans-sm margin-bottom-05">{g.label} <span className="text-base text-normal">({(g.items.length + g.hidden).toLocaleString('en-US')})</span></h3>
           <ul className="usa-list margin-top-05">
             {[...g.items].sort((a, b) => a.name.localeCompare(b.name)).map((i) => (
-              <li key={i.stixId}><Link to={`/intel/objects/${i.stixId}`}>{i.name}</Link> <span className="text-base">({typeWords(i.type)})</span></li>
+              <li key={i.key}><Link to={`/intel/objects/${i.stixId}`}>{i.name}</Link> <span className="text-base">({typeWords(i.type)})</span></li>
             ))}
             {g.hidden > 0 && <li className="text-base">{g.hidden.toLocaleString('en-US')} {g.hidden === 1 ? 'object' : 'objects'} not shared with you</li>}
           </ul>
