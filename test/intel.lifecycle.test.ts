@@ -87,6 +87,31 @@ describe('indicator lifecycle', () => {
     expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${shared.id}`)).json().contents).toBeNull();
   });
 
+  it('lists and exports an object held in several collections once, at the newest version the reader may see', async () => {
+    const taxii = TaxiiClient.bearer(node.url, tok.producer!);
+    const feedCopy = await createCollection(node.ctx, SYSTEM, { title: 'A feed copy', readers: 'all', writers: [centerId] });
+    const notGeorgia = await createCollection(node.ctx, SYSTEM, { title: 'Not for Georgia either', readers: [(await seedOrg(node.ctx, 'Utah', 'state')).id], writers: [centerId] });
+    const tag = randomUUID().slice(0, 8);
+    const v1 = { type: 'indicator', spec_version: '2.1', id: `indicator--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: `Copied ${tag}`, pattern: `[domain-name:value = 'copied-${tag}.example']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', object_marking_refs: [TLP2_MARKINGS.GREEN] };
+    const v2 = { ...v1, modified: '2026-02-01T00:00:00.000Z', name: `Copied ${tag} (updated)` };
+    const v3 = { ...v1, modified: '2026-03-01T00:00:00.000Z', name: `Copied ${tag} (not for Georgia)`, object_marking_refs: [TLP2_MARKINGS.AMBER] };
+    expect((await taxii.post(`/taxii2/api/collections/${collection}/objects/`, [v1])).body.success_count).toBe(1);
+    expect((await taxii.post(`/taxii2/api/collections/${feedCopy.id}/objects/`, [v1, v2])).body.success_count).toBe(2);
+    expect((await taxii.post(`/taxii2/api/collections/${notGeorgia.id}/objects/`, [v3])).body.success_count).toBe(1);
+    const list = (who: string, query = '') => client(node, who).get(`/api/v1/intel/objects?q=${tag}${query}`).then((r) => r.json().items as Array<{ stixId: string; name: string; collectionId: string }>);
+    // Georgia reads both copies it may see, v1 and v2: one row, v2's.
+    expect((await list(tok.ga!)).map((i) => [i.stixId, i.name, i.collectionId])).toEqual([[v1.id, `Copied ${tag} (updated)`, feedCopy.id]]);
+    // Within one collection, that collection's latest version.
+    expect((await list(tok.ga!, `&collection=${collection}`)).map((i) => i.name)).toEqual([`Copied ${tag}`]);
+    // The producer also reads v3.
+    expect((await list(tok.producer!)).map((i) => i.name)).toEqual([`Copied ${tag} (not for Georgia)`]);
+    // The downloads hold the same: one object, once.
+    const bundle = (await client(node, tok.ga).get(`/api/v1/intel/export?format=stix&q=${tag}`)).json() as { objects: Array<{ id: string; name?: string }> };
+    expect(bundle.objects.filter((o) => o.id === v1.id).map((o) => o.name)).toEqual([`Copied ${tag} (updated)`]);
+    const csv = (await client(node, tok.ga).get(`/api/v1/intel/export?format=csv&q=${tag}`)).body.trim().split('\n');
+    expect(csv).toHaveLength(2);
+  });
+
   it("lists an object's relationships once each, from either end, with ends the reader may not see left unnamed", async () => {
     const taxii = TaxiiClient.bearer(node.url, tok.producer!);
     const copies = await createCollection(node.ctx, SYSTEM, { title: 'Relationship copies', readers: 'all', writers: [centerId] });

@@ -1,40 +1,20 @@
 // Exports of what a user may see of the STIX store, as a STIX 2.1 bundle or a CSV list, streamed page by page
 // (the sharing policy in every page's SQL), with the TLP marking definitions the bundle's objects refer to.
 import { randomUUID } from 'node:crypto';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
-import { readableBy } from '../access/policy.js';
-import { STIX_ROW } from './stix-row.js';
+import { visibleObjects, type ObjectFilter } from './stix-row.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { csvLine } from '../platform/http/csv.js';
-import { refang } from './refang.js';
 import { tlp2MarkingDefinition } from './stix/markings.js';
 import { valueOfPattern } from './indicator-values.js';
 
-export interface ExportQuery {
-  readonly type?: string;
-  readonly q?: string;
-  readonly collection?: string;
-  readonly includeRevoked?: boolean;
-}
+export type ExportQuery = ObjectFilter;
 
 const PAGE = 5000;
-
-function conditionsOf(actor: UserActor, q: ExportQuery): SQL[] {
-  const c: SQL[] = [readableBy(STIX_ROW, actor), sql`o.is_latest`];
-  if (!q.includeRevoked) c.push(sql`not o.revoked`);
-  if (q.type) c.push(sql`o.type = ${q.type}`);
-  if (q.collection) c.push(sql`o.collection_id = ${q.collection}::uuid`);
-  if (q.q) {
-    const term = refang(q.q.trim());
-    const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    c.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like})`);
-  }
-  return c;
-}
 
 interface Row {
   readonly seq: string;
@@ -55,7 +35,7 @@ async function* pages(ctx: AppContext, actor: UserActor, q: ExportQuery): AsyncG
     const rows: Row[] = rowsOf<Row>(
       await ctx.db.execute(sql`select o.seq::text as seq, o.stix_id, o.type, o.tlp::text as tlp, o.body, o.name, o.pattern,
           to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as valid_until, o.confidence
-        from stix_objects o where ${sql.join(conditionsOf(actor, q), sql` and `)} ${after ? sql`and o.seq > ${after}::bigint` : sql``}
+        from stix_objects o where ${sql.join(visibleObjects(actor, q), sql` and `)} ${after ? sql`and o.seq > ${after}::bigint` : sql``}
         order by o.seq limit ${PAGE}`),
     );
     restricted += rows.filter((r) => r.tlp === 'AMBER+STRICT' || r.tlp === 'RED').length;

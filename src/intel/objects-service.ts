@@ -1,15 +1,14 @@
 // Reading the STIX store in the web application and REST API: search and list under the sharing policy, one
 // object with its versions and its relationships. Any stored object version is a shareable record, so the
 // same predicate as TAXII applies (TAXII adds the collection's reader list on top).
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { readableBy } from '../access/policy.js';
-import { STIX_ROW } from './stix-row.js';
+import { STIX_ROW, visibleObjects } from './stix-row.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
 import { AppError } from '../platform/http/errors.js';
-import { refang } from './refang.js';
 import { renderMarkdown } from '../platform/text/markdown.js';
 import { linkCitations } from './citations.js';
 import { currentConfidence, stateOf, type IndicatorState } from './lifecycle.js';
@@ -58,17 +57,9 @@ function withLifecycle(r: SummaryRow, now = new Date()): ObjectSummary {
   return { ...r, state: stateOf(i, now), currentConfidence: currentConfidence(i, now) };
 }
 
-/** The latest version of every object this user may see, newest first; `q` searches names, ids and patterns (refanged). */
+/** Every object this user may see, once each (stix-row.ts), newest first; `q` searches names, ids and patterns (refanged). */
 export async function listObjects(ctx: AppContext, actor: UserActor, query: ObjectQuery): Promise<{ items: ObjectSummary[]; next: string | null }> {
-  const conditions: SQL[] = [readableBy(STIX_ROW, actor), sql`o.is_latest`];
-  if (!query.includeRevoked) conditions.push(sql`not o.revoked`);
-  if (query.type) conditions.push(sql`o.type = ${query.type}`);
-  if (query.collection) conditions.push(sql`o.collection_id = ${query.collection}::uuid`);
-  if (query.q) {
-    const term = refang(query.q.trim());
-    const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like})`);
-  }
+  const conditions = visibleObjects(actor, query);
   if (query.cursor) {
     if (!/^\d{1,18}$/.test(query.cursor)) throw new AppError('validation-failed', 'The page cursor is not valid; start from the first page.', { details: [{ field: 'cursor', message: 'invalid' }] });
     conditions.push(sql`o.seq < ${query.cursor}::bigint`);

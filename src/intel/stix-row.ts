@@ -1,12 +1,48 @@
 // The shareable columns of `stix_objects` under the alias `o`, as the sharing policy reads them: every query
-// of the store that writes `from stix_objects o` passes this to `readableBy`.
-import { sql } from 'drizzle-orm';
-import type { ShareableColumns } from '../access/policy.js';
+// of the store that writes `from stix_objects o` passes this to `readableBy`. And the filter that lists and
+// exports of objects share.
+import { sql, type SQL } from 'drizzle-orm';
+import type { UserActor } from '../access/actor.js';
+import { readableBy, type ShareableColumns } from '../access/policy.js';
+import { refang } from './refang.js';
 
-export const STIX_ROW: ShareableColumns = {
-  ownerOrg: sql`o.owner_org`,
-  authorId: sql`o.author_id`,
-  tlp: sql`o.tlp`,
-  recipientOrgs: sql`o.recipient_orgs`,
-  recipientUsers: sql`o.recipient_users`,
-};
+const columnsOf = (alias: string): ShareableColumns => ({
+  ownerOrg: sql.raw(`${alias}.owner_org`),
+  authorId: sql.raw(`${alias}.author_id`),
+  tlp: sql.raw(`${alias}.tlp`),
+  recipientOrgs: sql.raw(`${alias}.recipient_orgs`),
+  recipientUsers: sql.raw(`${alias}.recipient_users`),
+});
+
+export const STIX_ROW: ShareableColumns = columnsOf('o');
+
+/** What a list or an export of objects asks for. */
+export interface ObjectFilter {
+  readonly type?: string | undefined;
+  /** Words of a name, an indicator's pattern, or an id; defanged input (hxxp://evil[.]com) is understood. */
+  readonly q?: string | undefined;
+  readonly collection?: string | undefined;
+  readonly includeRevoked?: boolean | undefined;
+}
+
+/**
+ * The rows (alias `o`) a list or an export of objects shows `actor`: one per object, its newest version the
+ * actor may read (an object shared in several collections, by several feeds, say, is still one object; a tie
+ * goes to the copy added last), then the filter. Within one collection, its latest version there.
+ */
+export function visibleObjects(actor: UserActor, f: ObjectFilter): SQL[] {
+  const c: SQL[] = [readableBy(STIX_ROW, actor), sql`o.is_latest`];
+  if (f.collection) c.push(sql`o.collection_id = ${f.collection}::uuid`);
+  else {
+    c.push(sql`not exists (select 1 from stix_objects n where n.stix_id = o.stix_id and n.is_latest and n.seq <> o.seq
+      and (n.version_at > o.version_at or (n.version_at = o.version_at and n.seq > o.seq)) and ${readableBy(columnsOf('n'), actor)})`);
+  }
+  if (!f.includeRevoked) c.push(sql`not o.revoked`);
+  if (f.type) c.push(sql`o.type = ${f.type}`);
+  if (f.q) {
+    const term = refang(f.q.trim());
+    const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    c.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like})`);
+  }
+  return c;
+}
