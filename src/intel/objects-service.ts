@@ -28,6 +28,8 @@ export interface ObjectSummary {
   readonly validFrom: string | null;
   readonly validUntil: string | null;
   readonly confidence: number | null;
+  /** Its producer no longer keeps it up (MITRE ATT&CK's `x_mitre_deprecated`), though it has not revoked it. */
+  readonly deprecated: boolean;
   /** Indicators: active, not-yet-valid, expired or revoked, and the confidence after decay (lifecycle.ts). */
   readonly state: IndicatorState | null;
   readonly currentConfidence: number | null;
@@ -46,7 +48,8 @@ export interface ObjectQuery {
 const SUMMARY = sql`o.seq::text as seq, o.stix_id as "stixId", o.type, o.name, o.version, o.tlp::text as tlp, o.revoked, o.collection_id as "collectionId",
   o.owner_org as "ownerOrg", to_char(o.date_added at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "dateAdded", o.pattern,
   to_char(o.valid_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validFrom",
-  to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil", o.confidence`;
+  to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil", o.confidence,
+  coalesce(o.body::jsonb ->> 'x_mitre_deprecated' = 'true', false) as deprecated`;
 
 type SummaryRow = Omit<ObjectSummary, 'state' | 'currentConfidence'>;
 

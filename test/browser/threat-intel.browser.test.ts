@@ -167,6 +167,7 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     expect(await clerk.getByLabel('Show').inputValue()).toBe('malware');
     await clerk.getByRole('link', { name: 'Industroyer', exact: true }).first().waitFor();
     expect(await clerk.getByRole('link', { name: 'Industroyer', exact: true }).count()).toBe(2);
+    expect(await clerk.getByText('malware · deprecated by its producer').count()).toBe(1);
     await clerk.getByLabel('Show').selectOption('');
     await clerk.waitForURL(/\/intel\?type=all&q=Industroyer$/);
 

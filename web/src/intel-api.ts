@@ -39,6 +39,8 @@ export interface ObjectSummary {
   readonly validFrom: string | null;
   readonly validUntil: string | null;
   readonly confidence: number | null;
+  /** Its producer no longer keeps it up (ATT&CK's x_mitre_deprecated). */
+  readonly deprecated: boolean;
   readonly state: 'active' | 'not-yet-valid' | 'expired' | 'revoked' | null;
   readonly currentConfidence: number | null;
 }

@@ -86,7 +86,7 @@ export function IntelPage() {
                 <th scope="row" data-label="What">
                   <Link to={`/intel/objects/${o.stixId}`}>{o.type === 'indicator' && o.pattern ? <code className="font-mono-2xs">{o.pattern}</code> : o.name ?? o.stixId}</Link>
                   {o.type === 'indicator' && o.name && <div className="font-sans-3xs text-base">{o.name}</div>}
-                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{typeWords(o.type)}</div>}
+                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{typeWords(o.type)}{o.deprecated ? ' · deprecated by its producer' : ''}</div>}
                 </th>
                 <td data-label="Label"><TlpBadge tlp={o.tlp} /></td>
                 <td data-label="State">{o.state ? <span className={`usa-tag ${o.state === 'active' ? 'bg-green' : 'bg-base'}`}>{STATE_WORDS[o.state]}</span> : '—'}</td>

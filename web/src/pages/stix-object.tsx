@@ -51,7 +51,7 @@ export function StixObjectPage({ id }: { id: string }) {
         <TlpBadge tlp={s.tlp} /> {s.state && <span className={`usa-tag ${s.state === 'active' ? 'bg-green' : 'bg-base'}`}>{s.state.replace(/-/g, ' ')}</span>}
         {/* Indicators say it in their state; other objects can be revoked too, and ATT&CK marks what it no longer keeps up. */}
         {!s.state && s.revoked && <span className="usa-tag bg-base">revoked</span>}
-        {o.x_mitre_deprecated === true && <span className="usa-tag bg-base margin-left-05">deprecated by its producer</span>}
+        {s.deprecated && <span className="usa-tag bg-base margin-left-05">deprecated by its producer</span>}
       </p>
       {done && <SuccessAlert>{done}</SuccessAlert>}
       <ErrorAlert error={error} />
