@@ -110,6 +110,14 @@ describe('indicator lifecycle', () => {
     expect(bundle.objects.filter((o) => o.id === v1.id).map((o) => o.name)).toEqual([`Copied ${tag} (updated)`]);
     const csv = (await client(node, tok.ga).get(`/api/v1/intel/export?format=csv&q=${tag}`)).body.trim().split('\n');
     expect(csv).toHaveLength(2);
+    // The collections as their writer sees them: what each holds and when something was last added; Georgia is
+    // not told of the collection it may not read.
+    const mine = (await client(node, tok.producer).get('/api/v1/taxii/collections')).json().items as Array<{ id: string; objectsAdded: number; lastAddedAt: string | null; canWrite: boolean }>;
+    expect(mine.find((c) => c.id === feedCopy.id)).toMatchObject({ objectsAdded: 2, canWrite: true });
+    expect(Date.parse(mine.find((c) => c.id === feedCopy.id)!.lastAddedAt!)).toBeGreaterThan(Date.now() - 60_000);
+    const georgia = (await client(node, tok.ga).get('/api/v1/taxii/collections')).json().items as Array<{ id: string }>;
+    expect(georgia.map((c) => c.id)).toContain(feedCopy.id);
+    expect(georgia.map((c) => c.id)).not.toContain(notGeorgia.id);
   });
 
   it("lists an object's relationships once each, from either end, with ends the reader may not see left unnamed", async () => {

@@ -42,6 +42,8 @@ function presentCollection(c: Collection, orgId: string) {
     canWrite: canWrite(c, orgId),
     taxiiPath: `/taxii2/api/collections/${c.id}/`,
     lastAddedAt: c.lastAddedAt?.toISOString() ?? null,
+    /** Object versions stored in it so far (a deletion does not count down). */
+    objectsAdded: c.objectsAdded,
     createdAt: c.createdAt.toISOString(),
   };
 }

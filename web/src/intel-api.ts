@@ -108,6 +108,8 @@ export interface Collection {
   readonly canWrite: boolean;
   readonly taxiiPath: string;
   readonly lastAddedAt: string | null;
+  /** Object versions stored in it so far. */
+  readonly objectsAdded: number;
 }
 
 export interface Feed {
