@@ -129,6 +129,19 @@ describe('advisories', () => {
     const gaView = (await api('ga').get(`/api/v1/advisories/${a.id}`)).json();
     expect(gaView.indicators.map((i: { stixId: string }) => i.stixId).sort()).toEqual([green.id, amber.id].sort());
     expect(gaView).toMatchObject({ mayRespond: true, mayEdit: false, reviewNote: null });
+    // Downloading them gives the same: a bundle or a CSV list of what the advisory names that the reader may see.
+    const bundleOf = async (who: string) => {
+      const res = await api(who).get(`/api/v1/intel/export?format=stix&advisory=${a.id}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-disposition']).toContain(`stix-advisory-${a.id.slice(0, 8)}-`);
+      return (res.json() as { objects: Array<{ id: string; type: string }> }).objects.filter((o) => o.type !== 'marking-definition').map((o) => o.id).sort();
+    };
+    expect(await bundleOf('fulton')).toEqual([green.id]);
+    expect(await bundleOf('ga')).toEqual([green.id, amber.id].sort());
+    const gaCsv = (await api('ga').get(`/api/v1/intel/export?format=csv&advisory=${a.id}`)).body.trim().split('\n');
+    expect(gaCsv).toHaveLength(3);
+    expect((await api('ga').get(`/api/v1/intel/export?format=csv&advisory=${randomUUID()}`)).statusCode).toBe(404);
+    expect((await api('ga').get('/api/v1/intel/export?format=csv&advisory=not-an-id')).statusCode).toBe(400);
 
     // Responses: the owner sees who said what; a recipient sees only its own.
     expect((await api('fulton').post(`/api/v1/advisories/${a.id}/responses`, { kind: 'affected', note: 'Two clerks got it; nobody clicked.' })).statusCode).toBe(200);
@@ -157,7 +170,10 @@ describe('advisories', () => {
     await api('writer').post(`/api/v1/advisories/${a.id}/submit`);
     expect((await api('reviewer').post(`/api/v1/advisories/${a.id}/publish`)).statusCode).toBe(200);
     expect((await api('ga').get(`/api/v1/advisories/${a.id}`)).statusCode).toBe(200);
-    for (const who of ['fulton', 'az', 'vendor']) expect((await api(who).get(`/api/v1/advisories/${a.id}`)).statusCode).toBe(404);
+    for (const who of ['fulton', 'az', 'vendor']) {
+      expect((await api(who).get(`/api/v1/advisories/${a.id}`)).statusCode).toBe(404);
+      expect((await api(who).get(`/api/v1/intel/export?format=stix&advisory=${a.id}`)).statusCode).toBe(404);
+    }
     const before = rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from advisories`))[0]!.n;
     const bad = [
       draft({ summary: '   ' }),

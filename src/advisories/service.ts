@@ -237,6 +237,17 @@ export async function listAdvisories(ctx: AppContext, actor: Actor, query: Advis
   };
 }
 
+/**
+ * The STIX objects an advisory names (its indicators and the like), for downloading them: 404 when the
+ * advisory is not shared with the reader; which of the objects the reader may see is the store's to say.
+ */
+export async function advisoryStixRefs(ctx: AppContext, actor: Actor, id: string): Promise<string[]> {
+  const user = requireUser(actor);
+  const a = await loadVisible(ctx.db, user, id);
+  if (isAuditedRead(a.tlp)) await recordAuditNow(ctx.db, user, { action: 'advisory.read-restricted', targetKind: 'advisory', targetId: id, details: { via: 'export' } });
+  return a.stixRefs;
+}
+
 export async function getAdvisory(ctx: AppContext, actor: Actor, id: string) {
   const user = requireUser(actor);
   const a = await loadVisible(ctx.db, user, id);

@@ -15,6 +15,7 @@ import { addObjects } from './store-service.js';
 import { createFeed, deleteFeed, listFeeds, presentFeed, updateFeed, type FeedInput } from './feeds-service.js';
 import { indicatorsFromCsv, objectsFromMisp, type Converted } from './imports.js';
 import { exportBundle, exportCsv, type ExportQuery } from './exports.js';
+import { advisoryStixRefs } from '../advisories/service.js';
 import { Readable } from 'node:stream';
 
 const tags = ['Threat intelligence'];
@@ -124,7 +125,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
   app.get('/api/v1/intel/export', {
     schema: {
       tags,
-      summary: 'Everything you may see of the STIX store (latest versions), as a STIX 2.1 bundle or a CSV list of indicators, with the same filters as the list',
+      summary: 'Everything you may see of the STIX store (each object once, at the newest version you may see), as a STIX 2.1 bundle or a CSV list of indicators, with the same filters as the list; advisory: only what that advisory names',
       querystring: Type.Object(
         {
           format: Type.Union([Type.Literal('stix'), Type.Literal('csv')], { default: 'stix' }),
@@ -132,18 +133,20 @@ export function intelRoutes(app: App, ctx: AppContext): void {
           q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
           collection: Type.Optional(Uuid),
           includeRevoked: Type.Optional(Type.Boolean()),
+          advisory: Type.Optional(Type.String({ format: 'uuid', pattern: Uuid.pattern, description: 'only the objects this advisory names (404 when it is not shared with you)' })),
         },
         { additionalProperties: false },
       ),
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
-    const q = request.query as ExportQuery & { format: 'stix' | 'csv' };
-    const stamp = new Date().toISOString().slice(0, 10);
-    if (q.format === 'csv') {
-      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="indicators-${stamp}.csv"`).send(Readable.from(exportCsv(ctx, actor, q)));
+    const { advisory, ...query } = request.query as ExportQuery & { format: 'stix' | 'csv'; advisory?: string };
+    const q: ExportQuery = advisory ? { ...query, ids: await advisoryStixRefs(ctx, actor, advisory) } : query;
+    const name = `${advisory ? `advisory-${advisory.slice(0, 8)}-` : ''}${new Date().toISOString().slice(0, 10)}`;
+    if (query.format === 'csv') {
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="indicators-${name}.csv"`).send(Readable.from(exportCsv(ctx, actor, q)));
     }
-    return reply.header('content-type', 'application/stix+json;version=2.1').header('content-disposition', `attachment; filename="stix-${stamp}.json"`).send(Readable.from(exportBundle(ctx, actor, q)));
+    return reply.header('content-type', 'application/stix+json;version=2.1').header('content-disposition', `attachment; filename="stix-${name}.json"`).send(Readable.from(exportBundle(ctx, actor, q)));
   });
 
   const StixIdParams = Type.Object({ stixId: Type.String({ maxLength: 300, pattern: '^[a-z0-9-]+--[0-9a-fA-F-]{36}$' }) }, { additionalProperties: false });

@@ -23,6 +23,8 @@ export interface ObjectFilter {
   readonly q?: string | undefined;
   readonly collection?: string | undefined;
   readonly includeRevoked?: boolean | undefined;
+  /** Only these objects (an advisory's, say). */
+  readonly ids?: readonly string[] | undefined;
 }
 
 /**
@@ -39,6 +41,7 @@ export function visibleObjects(actor: UserActor, f: ObjectFilter): SQL[] {
   }
   if (!f.includeRevoked) c.push(sql`not o.revoked`);
   if (f.type) c.push(sql`o.type = ${f.type}`);
+  if (f.ids) c.push(sql`o.stix_id = any(${`{${f.ids.filter((id) => /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(id)).join(',')}}`}::text[])`);
   if (f.q) {
     const term = refang(f.q.trim());
     const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

@@ -108,6 +108,11 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await clerk.getByRole('heading', { name: 'What to do now' }).waitFor();
     expect(await clerk.locator('.eoc-actions-box li').allTextContents()).toEqual(['Post the real polling places on your website.', 'Report the texts as an incident.']);
     expect(await clerk.getByText('Affects: Office website').count()).toBe(1);
+    // The indicator it names, downloaded for the office's own tools.
+    const [listed] = await Promise.all([clerk.waitForEvent('download'), clerk.getByRole('link', { name: 'Download CSV' }).click()]);
+    const lines = fs.readFileSync((await listed.path())!, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^url,https:\/\/ga-sos-verify\.example\/login,/);
     await clerk.getByLabel('Note (optional)').fill('Two voters called us about it.');
     await clerk.getByRole('button', { name: 'We are affected' }).click();
     await confirmed(clerk, 'Sent: We are affected.');

@@ -2,7 +2,7 @@
 // reader may see), and the office's response. The writing organisation sees every response (a chart of who
 // acknowledged, is affected or saw it) and reviews, publishes or withdraws.
 import { useCallback, useEffect, useState } from 'react';
-import { get, post } from '../api.js';
+import { get, post, qs } from '../api.js';
 import { Link } from '../router.js';
 import { useLiveEvents } from '../live.js';
 import { ErrorAlert, Loading, SuccessAlert } from '../components/alerts.js';
@@ -122,7 +122,16 @@ export function AdvisoryPage({ id }: { id: string }) {
       )}
 
       <section className="margin-top-4" aria-labelledby="indicators">
-        <h2 id="indicators">Indicators</h2>
+        <div className="display-flex flex-justify flex-align-center flex-wrap">
+          <h2 id="indicators">Indicators</h2>
+          {/* For the office's firewall, mail filter or TAXII-less tools: what the advisory names that the reader may see. */}
+          {a.indicators.length > 0 && (
+            <ul className="usa-button-group">
+              <li className="usa-button-group__item"><a className="usa-button usa-button--outline" href={`/api/v1/intel/export${qs({ format: 'stix', advisory: a.id })}`} download>Download STIX</a></li>
+              <li className="usa-button-group__item"><a className="usa-button usa-button--outline" href={`/api/v1/intel/export${qs({ format: 'csv', advisory: a.id })}`} download>Download CSV</a></li>
+            </ul>
+          )}
+        </div>
         {a.indicators.length === 0 ? <p>None linked{a.status === 'published' ? ' that you may see' : ''}.</p> : (
           <table className="usa-table usa-table--borderless usa-table--compact width-full">
             <caption className="usa-sr-only">Linked indicators</caption>
