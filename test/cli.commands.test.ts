@@ -78,6 +78,13 @@ describe('the eoc command', () => {
     const badReaders = await eoc(['taxii', 'collections', 'create', '--title', 'X', '--readers', 'some,orgs', ...where]);
     expect(badReaders.code).not.toBe(0);
     expect(badReaders.stderr).toMatch(/is not an organisation id/);
+    const listed = await eoc(['taxii', 'collections', 'list', ...where]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`${collectionId}  Texas election threats  readers: 2 organisations  writers: 1 organisation  default AMBER  0 objects`);
+    const listedJson = JSON.parse((await eoc(['taxii', 'collections', 'list', '--json', ...where])).stdout) as Array<{ id: string; readers: string[]; objectsAdded: number; lastAddedAt: string | null }>;
+    const texas = listedJson.find((c) => c.id === collectionId)!;
+    expect([...texas.readers].sort()).toEqual([stateId, countyId].sort());
+    expect(texas).toMatchObject({ writers: [stateId], objectsAdded: 0, lastAddedAt: null });
     // Bad input: a clear message, no stack trace.
     const bad = await eoc(['orgs', 'create', '--name', 'X', '--type', 'nonsense', ...where]);
     expect(bad.code).not.toBe(0);

@@ -34,7 +34,10 @@ export function registerTaxii(program: Command): void {
   });
   dbOptions(collections.command('list').description('List every collection').option('--json', 'print JSON')).action(async (flags: DbFlags & { json?: boolean }) => {
     const rows = await withContext(flags, (ctx) => listAllCollections(ctx, SYSTEM));
-    const items = rows.map((c) => ({ id: c.id, title: c.title, readers: c.readersAll ? 'all' : c.readerOrgs, writers: c.writerOrgs, defaultTlp: c.defaultTlp }));
-    print(flags.json, items, items.map((c) => `${c.id}  ${c.title}  readers: ${c.readers === 'all' ? 'all' : `${c.readers.length} orgs`}  writers: ${c.writers.length} orgs  default ${c.defaultTlp}`).join('\n') || 'No collections yet.');
+    const items = rows.map((c) => ({ id: c.id, title: c.title, readers: c.readersAll ? 'all' : c.readerOrgs, writers: c.writerOrgs, defaultTlp: c.defaultTlp, objectsAdded: c.objectsAdded, lastAddedAt: c.lastAddedAt?.toISOString() ?? null }));
+    const orgs = (n: number) => `${n} organisation${n === 1 ? '' : 's'}`;
+    const text = items.map((c) =>
+      `${c.id}  ${c.title}  readers: ${c.readers === 'all' ? 'all' : orgs(c.readers.length)}  writers: ${orgs(c.writers.length)}  default ${c.defaultTlp}  ${c.objectsAdded.toLocaleString('en-US')} object${c.objectsAdded === 1 ? '' : 's'}${c.lastAddedAt ? `, last added ${c.lastAddedAt}` : ''}`);
+    print(flags.json, items, text.join('\n') || 'No collections yet.');
   });
 }
