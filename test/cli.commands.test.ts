@@ -80,7 +80,7 @@ describe('the eoc command', () => {
     expect(badReaders.stderr).toMatch(/is not an organisation id/);
     const listed = await eoc(['taxii', 'collections', 'list', ...where]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toContain(`${collectionId}  Texas election threats  readers: 2 organisations  writers: 1 organisation  default AMBER  0 objects`);
+    expect(listed.stdout).toContain(`${collectionId}  Texas election threats  readers: 2 organisations  writers: 1 organisation  default AMBER  0 objects added`);
     const listedJson = JSON.parse((await eoc(['taxii', 'collections', 'list', '--json', ...where])).stdout) as Array<{ id: string; readers: string[]; objectsAdded: number; lastAddedAt: string | null }>;
     const texas = listedJson.find((c) => c.id === collectionId)!;
     expect([...texas.readers].sort()).toEqual([stateId, countyId].sort());

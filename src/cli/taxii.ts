@@ -37,7 +37,7 @@ export function registerTaxii(program: Command): void {
     const items = rows.map((c) => ({ id: c.id, title: c.title, readers: c.readersAll ? 'all' : c.readerOrgs, writers: c.writerOrgs, defaultTlp: c.defaultTlp, objectsAdded: c.objectsAdded, lastAddedAt: c.lastAddedAt?.toISOString() ?? null }));
     const orgs = (n: number) => `${n} organisation${n === 1 ? '' : 's'}`;
     const text = items.map((c) =>
-      `${c.id}  ${c.title}  readers: ${c.readers === 'all' ? 'all' : orgs(c.readers.length)}  writers: ${orgs(c.writers.length)}  default ${c.defaultTlp}  ${c.objectsAdded.toLocaleString('en-US')} object${c.objectsAdded === 1 ? '' : 's'}${c.lastAddedAt ? `, last added ${c.lastAddedAt}` : ''}`);
+      `${c.id}  ${c.title}  readers: ${c.readers === 'all' ? 'all' : orgs(c.readers.length)}  writers: ${orgs(c.writers.length)}  default ${c.defaultTlp}  ${c.objectsAdded.toLocaleString('en-US')} object${c.objectsAdded === 1 ? '' : 's'} added${c.lastAddedAt ? `, the last at ${c.lastAddedAt}` : ''}`);
     print(flags.json, items, text.join('\n') || 'No collections yet.');
   });
 }

@@ -81,7 +81,7 @@ export function FeedsPage() {
       <h2 className="margin-top-5">Collections this server shares over TAXII</h2>
       <table className="usa-table usa-table--borderless usa-table--stacked width-full">
         <caption className="usa-sr-only">TAXII collections</caption>
-        <thead><tr><th scope="col">Collection</th><th scope="col">Readers</th><th scope="col">Writers</th><th scope="col">Unmarked objects</th><th scope="col">Objects stored</th></tr></thead>
+        <thead><tr><th scope="col">Collection</th><th scope="col">Readers</th><th scope="col">Writers</th><th scope="col">Unmarked objects</th><th scope="col">Objects added</th></tr></thead>
         <tbody>
           {collections.map((c) => (
             <tr key={c.id}>
@@ -89,7 +89,7 @@ export function FeedsPage() {
               <td data-label="Readers">{c.readers === 'all' ? 'Every member' : `${c.readers.length} organisation${c.readers.length === 1 ? '' : 's'}`}</td>
               <td data-label="Writers">{c.writers.length} organisation{c.writers.length === 1 ? '' : 's'}</td>
               <td data-label="Unmarked objects">TLP:{c.defaultTlp}</td>
-              <td data-label="Objects stored">{c.objectsAdded.toLocaleString('en-US')}{c.lastAddedAt && <div className="font-sans-3xs text-base">last {shortDate(c.lastAddedAt)}</div>}</td>
+              <td data-label="Objects added">{c.objectsAdded.toLocaleString('en-US')}{c.lastAddedAt && <div className="font-sans-3xs text-base">last {shortDate(c.lastAddedAt)}</div>}</td>
             </tr>
           ))}
         </tbody>
