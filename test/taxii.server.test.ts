@@ -211,6 +211,14 @@ describe('TAXII 2.1 server', () => {
     const versions = await reader.get(`/taxii2/api/collections/${ids.id}/objects/${x.id as string}/versions/`);
     // In the order they were added.
     expect(versions.body.versions).toEqual(['2026-10-01T12:00:00.000Z', '2026-10-03T12:00:00.000Z', '2026-10-02T12:00:00.000Z']);
+    // Across its transactions, each object's date_added comes after the one stored before it, and the
+    // collection's mark of the last one added (where the next request's times start) is past them all.
+    const [times] = rowsOf<{ rows: number; backwards: number; past: boolean }>(
+      await node.ctx.db.execute(sql`select count(*)::int as rows, count(*) filter (where prev >= date_added)::int as backwards,
+          bool_and(date_added < (select last_added_at from taxii_collections where id = ${ids.id}::uuid)) as past
+        from (select date_added, lag(date_added) over (order by seq) as prev from stix_objects where collection_id = ${ids.id}::uuid) t`),
+    );
+    expect(times).toEqual({ rows: 10_599, backwards: 0, past: true });
   });
 
   it('keeps the latest version of an object in each collection it is in, whatever the order versions come in', async () => {
