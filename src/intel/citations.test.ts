@@ -44,6 +44,17 @@ describe('citations in descriptions', () => {
     expect(html).toContain('>*bold* [x](javascript:alert(1))</a>');
   });
 
+  it('resolves at most 2,000 citations of a description, and leaves the rest as written', () => {
+    const refsMany = Array.from({ length: 5_000 }, (_, i) => ({ source_name: `Source (${i}`, url: `https://a.example/${i}` }));
+    const text = Array.from({ length: 3_000 }, (_, i) => `Claim ${i}.(Citation: Source (${i % 900})`).join(' ');
+    const md = linkCitations(text, refsMany);
+    expect(md.split('(Citation: ').length - 1).toBe(1_000);
+    expect(md).toContain('Claim 0. \\([Source \\(0](<https://a.example/0>)\\)');
+    // Only the first 1,000 references are looked in: a name among the others is shown without its link.
+    const plain = Array.from({ length: 1_500 }, (_, i) => ({ source_name: `Plain ${i}`, url: `https://a.example/${i}` }));
+    expect(linkCitations('X (Citation: Plain 999)(Citation: Plain 1200)', plain)).toBe('X \\([Plain 999](<https://a.example/999>); Plain 1200\\)');
+  });
+
   it('shows any source name as the text it is', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() === s && !/[\s)]/.test(s.slice(-1)) && !s.includes('\n')), (name) => {
