@@ -120,6 +120,22 @@ describe('indicator lifecycle', () => {
     expect(georgia.map((c) => c.id)).not.toContain(notGeorgia.id);
   });
 
+  it('finds an object by its ATT&CK id, and says it', async () => {
+    const taxii = TaxiiClient.bearer(node.url, tok.producer!);
+    const n = String(1000 + Math.floor(Math.random() * 8000));
+    const technique = { type: 'attack-pattern', spec_version: '2.1', id: `attack-pattern--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'Ballot courier impersonation',
+      external_references: [{ source_name: 'mitre-attack', external_id: `T${n}.001`, url: `https://attack.mitre.org/techniques/T${n}/001` }], object_marking_refs: [TLP2_MARKINGS.GREEN] };
+    // Another object only mentions the id inside its text: that is not its id.
+    const mention = { type: 'note', spec_version: '2.1', id: `note--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', content: `See "external_id":"T${n}.001" elsewhere`, object_refs: [technique.id], object_marking_refs: [TLP2_MARKINGS.GREEN] };
+    expect((await taxii.post(`/taxii2/api/collections/${collection}/objects/`, [technique, mention])).body.success_count).toBe(2);
+    for (const q of [`T${n}.001`, `t${n}.001`]) {
+      const found = (await client(node, tok.ga).get(`/api/v1/intel/objects?q=${q}`)).json().items as Array<{ stixId: string; attackId: string | null }>;
+      expect(found.map((i) => [i.stixId, i.attackId])).toEqual([[technique.id, `T${n}.001`]]);
+    }
+    expect((await client(node, tok.ga).get(`/api/v1/intel/objects?q=T${n}`)).json().items).toEqual([]);
+    expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${mention.id}`)).json().summary.attackId).toBeNull();
+  });
+
   it("lists an object's relationships once each, from either end, with ends the reader may not see left unnamed", async () => {
     const taxii = TaxiiClient.bearer(node.url, tok.producer!);
     const copies = await createCollection(node.ctx, SYSTEM, { title: 'Relationship copies', readers: 'all', writers: [centerId] });

@@ -30,6 +30,8 @@ export interface ObjectSummary {
   readonly confidence: number | null;
   /** Its producer no longer keeps it up (MITRE ATT&CK's `x_mitre_deprecated`), though it has not revoked it. */
   readonly deprecated: boolean;
+  /** Its MITRE ATT&CK id (T1566, S0604, G0034…), from its ATT&CK external reference; what analysts call it. */
+  readonly attackId: string | null;
   /** Indicators: active, not-yet-valid, expired or revoked, and the confidence after decay (lifecycle.ts). */
   readonly state: IndicatorState | null;
   readonly currentConfidence: number | null;
@@ -49,7 +51,10 @@ const SUMMARY = sql`o.seq::text as seq, o.stix_id as "stixId", o.type, o.name, o
   o.owner_org as "ownerOrg", to_char(o.date_added at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "dateAdded", o.pattern,
   to_char(o.valid_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validFrom",
   to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil", o.confidence,
-  coalesce(o.body::jsonb ->> 'x_mitre_deprecated' = 'true', false) as deprecated`;
+  coalesce(o.body::jsonb ->> 'x_mitre_deprecated' = 'true', false) as deprecated,
+  (select r ->> 'external_id' from jsonb_array_elements(case when jsonb_typeof(o.body::jsonb -> 'external_references') = 'array'
+      then o.body::jsonb -> 'external_references' else '[]'::jsonb end) as r
+    where r ->> 'source_name' like 'mitre-%attack' limit 1) as "attackId"`;
 
 type SummaryRow = Omit<ObjectSummary, 'state' | 'currentConfidence'>;
 
@@ -60,7 +65,7 @@ function withLifecycle(r: SummaryRow, now = new Date()): ObjectSummary {
   return { ...r, state: stateOf(i, now), currentConfidence: currentConfidence(i, now) };
 }
 
-/** Every object this user may see, once each (stix-row.ts), newest first; `q` searches names, ids and patterns (refanged). */
+/** Every object this user may see, once each (stix-row.ts), newest first; `q` searches names, ids, patterns (refanged) and ATT&CK ids. */
 export async function listObjects(ctx: AppContext, actor: UserActor, query: ObjectQuery): Promise<{ items: ObjectSummary[]; next: string | null }> {
   const conditions = visibleObjects(actor, query);
   if (query.cursor) {

@@ -66,7 +66,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
   app.get('/api/v1/intel/objects', {
     schema: {
       tags,
-      summary: 'STIX objects shared with you, each once at the newest version you may see (with collection: its latest there), newest first; q searches names, ids and patterns and accepts defanged input (hxxp://evil[.]com)',
+      summary: 'STIX objects shared with you, each once at the newest version you may see (with collection: its latest there), newest first; q searches names, ids, patterns and ATT&CK ids (T1566) and accepts defanged input (hxxp://evil[.]com)',
       querystring: Type.Object(
         {
           type: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,249}$' })),

@@ -16,10 +16,13 @@ const columnsOf = (alias: string): ShareableColumns => ({
 
 export const STIX_ROW: ShareableColumns = columnsOf('o');
 
+/** The shape of a MITRE ATT&CK id: a technique (T1566, T1566.001), tactic (TA0001), group, software, mitigation… */
+const ATTACK_ID = /^[A-Za-z]{1,3}\d{4}(\.\d{3})?$/;
+
 /** What a list or an export of objects asks for. */
 export interface ObjectFilter {
   readonly type?: string | undefined;
-  /** Words of a name, an indicator's pattern, or an id; defanged input (hxxp://evil[.]com) is understood. */
+  /** Words of a name, an indicator's pattern, an id or an ATT&CK id; defanged input (hxxp://evil[.]com) is understood. */
   readonly q?: string | undefined;
   readonly collection?: string | undefined;
   readonly includeRevoked?: boolean | undefined;
@@ -45,7 +48,10 @@ export function visibleObjects(actor: UserActor, f: ObjectFilter): SQL[] {
   if (f.q) {
     const term = refang(f.q.trim());
     const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    c.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like})`);
+    // An ATT&CK id (T1566, T1566.001, S0604, TA0001…) is looked for among the objects' external references,
+    // as the stored text spells it.
+    const attack = ATTACK_ID.test(term) ? sql` or o.body like ${`%"external_id":"${term.toUpperCase()}"%`}` : sql``;
+    c.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like}${attack})`);
   }
   return c;
 }

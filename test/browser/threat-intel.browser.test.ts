@@ -172,12 +172,18 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     expect(await clerk.getByLabel('Show').inputValue()).toBe('malware');
     await clerk.getByRole('link', { name: 'Industroyer', exact: true }).first().waitFor();
     expect(await clerk.getByRole('link', { name: 'Industroyer', exact: true }).count()).toBe(2);
-    expect(await clerk.getByText('malware · deprecated by its producer').count()).toBe(1);
+    expect(await clerk.getByText('malware · S1004 · deprecated by its producer').count()).toBe(1);
+    // Analysts name ATT&CK objects by their ids: the search finds one by it.
+    await clerk.getByRole('searchbox', { name: 'Search indicators' }).fill('S0604');
+    await clerk.getByRole('button', { name: 'Search', exact: true }).click();
+    await clerk.getByText('malware · S0604').waitFor();
+    expect(await clerk.getByRole('link', { name: 'Industroyer', exact: true }).count()).toBe(1);
     await clerk.getByLabel('Show').selectOption('');
-    await clerk.waitForURL(/\/intel\?type=all&q=Industroyer$/);
+    await clerk.waitForURL(/\/intel\?type=all&q=S0604$/);
 
     await clerk.goto(`${node.url}/intel/objects/${INDUSTROYER}`);
     await clerk.getByRole('heading', { name: 'Industroyer', level: 1 }).waitFor();
+    await clerk.getByText('malware · ATT&CK S0604').waitFor();
     // "(Citation: ESET Industroyer)" in ATT&CK's text: the source's name, linked to it.
     const cited = clerk.locator('.eoc-description').getByRole('link', { name: 'ESET Industroyer' });
     expect(await cited.getAttribute('href')).toMatch(/^https:\/\//);

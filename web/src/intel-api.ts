@@ -41,6 +41,8 @@ export interface ObjectSummary {
   readonly confidence: number | null;
   /** Its producer no longer keeps it up (ATT&CK's x_mitre_deprecated). */
   readonly deprecated: boolean;
+  /** Its MITRE ATT&CK id (T1566, S0604…), when it has one. */
+  readonly attackId: string | null;
   readonly state: 'active' | 'not-yet-valid' | 'expired' | 'revoked' | null;
   readonly currentConfidence: number | null;
 }

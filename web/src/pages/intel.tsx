@@ -49,10 +49,10 @@ export function IntelPage() {
           {me!.user.systemAdmin && <Link to="/intel/feeds" className="usa-button usa-button--outline">Collections and feeds</Link>}
         </div>
       </div>
-      <p className="usa-intro margin-top-0">Indicators and reports shared with your office. Paste what you have: a domain, an address, a URL or a file hash — even written safely, like <code>hxxp://evil[.]example</code>.</p>
+      <p className="usa-intro margin-top-0">Indicators and reports shared with your office. Paste what you have: a domain, an address, a URL or a file hash — even written safely, like <code>hxxp://evil[.]example</code> — or an ATT&amp;CK id such as <code>T1566</code>.</p>
       <form className="usa-search margin-y-2" role="search" onSubmit={search}>
         <label className="usa-sr-only" htmlFor="intel-search">Search indicators</label>
-        <input className="usa-input" id="intel-search" type="search" placeholder="Domain, address, URL, hash or name" value={q} onChange={(e) => setQ(e.target.value)} />
+        <input className="usa-input" id="intel-search" type="search" placeholder="Domain, address, URL, hash, name or ATT&amp;CK id" value={q} onChange={(e) => setQ(e.target.value)} />
         <button className="usa-button" type="submit"><span className="usa-search__submit-text">Search</span></button>
       </form>
       <div className="grid-row grid-gap-2 flex-align-end">
@@ -86,7 +86,7 @@ export function IntelPage() {
                 <th scope="row" data-label="What">
                   <Link to={`/intel/objects/${o.stixId}`}>{o.type === 'indicator' && o.pattern ? <code className="font-mono-2xs">{o.pattern}</code> : o.name ?? o.stixId}</Link>
                   {o.type === 'indicator' && o.name && <div className="font-sans-3xs text-base">{o.name}</div>}
-                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{typeWords(o.type)}{o.deprecated ? ' · deprecated by its producer' : ''}</div>}
+                  {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{typeWords(o.type)}{o.attackId ? ` · ${o.attackId}` : ''}{o.deprecated ? ' · deprecated by its producer' : ''}</div>}
                 </th>
                 <td data-label="Label"><TlpBadge tlp={o.tlp} /></td>
                 <td data-label="State">{o.state ? <span className={`usa-tag ${o.state === 'active' ? 'bg-green' : 'bg-base'}`}>{STATE_WORDS[o.state]}</span> : '—'}</td>

@@ -45,7 +45,7 @@ export function StixObjectPage({ id }: { id: string }) {
   return (
     <article>
       <p className="margin-bottom-0"><Link to="/intel">Threat intelligence</Link></p>
-      <p className="margin-bottom-0 text-base text-uppercase font-sans-3xs">{typeWords(s.type)}</p>
+      <p className="margin-bottom-0 text-base text-uppercase font-sans-3xs">{typeWords(s.type)}{s.attackId && <> · ATT&amp;CK {s.attackId}</>}</p>
       <h1 className="margin-top-05">{s.name ?? s.stixId}</h1>
       <p>
         <TlpBadge tlp={s.tlp} /> {s.state && <span className={`usa-tag ${s.state === 'active' ? 'bg-green' : 'bg-base'}`}>{s.state.replace(/-/g, ' ')}</span>}
