@@ -51,10 +51,12 @@ const SUMMARY = sql`o.seq::text as seq, o.stix_id as "stixId", o.type, o.name, o
   o.owner_org as "ownerOrg", to_char(o.date_added at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "dateAdded", o.pattern,
   to_char(o.valid_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validFrom",
   to_char(o.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "validUntil", o.confidence,
-  coalesce(o.body::jsonb ->> 'x_mitre_deprecated' = 'true', false) as deprecated,
-  (select r ->> 'external_id' from jsonb_array_elements(case when jsonb_typeof(o.body::jsonb -> 'external_references') = 'array'
-      then o.body::jsonb -> 'external_references' else '[]'::jsonb end) as r
+  coalesce(b.j ->> 'x_mitre_deprecated' = 'true', false) as deprecated,
+  (select r ->> 'external_id' from jsonb_array_elements(case when jsonb_typeof(b.j -> 'external_references') = 'array'
+      then b.j -> 'external_references' else '[]'::jsonb end) as r
     where r ->> 'source_name' like 'mitre-%attack' limit 1) as "attackId"`;
+/** What SUMMARY reads from: the object's row, and its text read as JSON once (`b.j`; `offset 0` keeps the planner from copying the cast into each use). */
+const SUMMARY_FROM = sql`stix_objects o cross join lateral (select o.body::jsonb as j offset 0) b`;
 
 type SummaryRow = Omit<ObjectSummary, 'state' | 'currentConfidence'>;
 
@@ -73,7 +75,7 @@ export async function listObjects(ctx: AppContext, actor: UserActor, query: Obje
     conditions.push(sql`o.seq < ${query.cursor}::bigint`);
   }
   const rows = rowsOf<SummaryRow & { seq: string }>(
-    await ctx.db.execute(sql`select ${SUMMARY} from stix_objects o where ${sql.join(conditions, sql` and `)} order by o.seq desc limit ${query.limit + 1}`),
+    await ctx.db.execute(sql`select ${SUMMARY} from ${SUMMARY_FROM} where ${sql.join(conditions, sql` and `)} order by o.seq desc limit ${query.limit + 1}`),
   );
   const more = rows.length > query.limit;
   const items = (more ? rows.slice(0, query.limit) : rows).map(({ seq: _seq, ...r }) => withLifecycle(r));
@@ -114,7 +116,7 @@ const MAX_CONTENTS = 500;
 /** One object (latest visible version), its versions and its relationships; 404 when not visible. */
 export async function getObject(ctx: AppContext, actor: UserActor, stixId: string): Promise<ObjectView> {
   const rows = rowsOf<SummaryRow & { body: string }>(
-    await ctx.db.execute(sql`select ${SUMMARY}, o.body from stix_objects o where o.stix_id = ${stixId} and ${readableBy(STIX_ROW, actor)} order by o.version_at desc, o.date_added desc limit 50`),
+    await ctx.db.execute(sql`select ${SUMMARY}, o.body from ${SUMMARY_FROM} where o.stix_id = ${stixId} and ${readableBy(STIX_ROW, actor)} order by o.version_at desc, o.date_added desc limit 50`),
   );
   const latest = rows[0];
   if (!latest) throw new AppError('not-found', 'No such STIX object, or it is not shared with you.');
@@ -178,7 +180,7 @@ export async function readableObjectSummaries(ctx: AppContext, actor: UserActor,
   const ids = stixIds.filter((id) => /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(id));
   if (!ids.length) return [];
   const rows = rowsOf<SummaryRow & { seq: string }>(
-    await ctx.db.execute(sql`select distinct on (o.stix_id) ${SUMMARY} from stix_objects o
+    await ctx.db.execute(sql`select distinct on (o.stix_id) ${SUMMARY} from ${SUMMARY_FROM}
       where o.stix_id = any(${`{${ids.join(',')}}`}::text[]) and ${readableBy(STIX_ROW, actor)}
       order by o.stix_id, o.version_at desc, o.date_added desc`),
   );
