@@ -242,16 +242,19 @@ export async function listAdvisories(ctx: AppContext, actor: Actor, query: Advis
  * advisory is not shared with the reader; which of the objects the reader may see is the store's to say.
  */
 export async function advisoryStixRefs(ctx: AppContext, actor: Actor, id: string): Promise<string[]> {
-  const user = requireUser(actor);
+  return (await readVisible(ctx, requireUser(actor), id, 'export')).stixRefs;
+}
+
+/** An advisory the reader may see (404 otherwise), a restricted one's reading recorded in the audit log. */
+async function readVisible(ctx: AppContext, user: UserActor, id: string, via: 'view' | 'export'): Promise<AdvisoryRow> {
   const a = await loadVisible(ctx.db, user, id);
-  if (isAuditedRead(a.tlp)) await recordAuditNow(ctx.db, user, { action: 'advisory.read-restricted', targetKind: 'advisory', targetId: id, details: { via: 'export' } });
-  return a.stixRefs;
+  if (isAuditedRead(a.tlp)) await recordAuditNow(ctx.db, user, { action: 'advisory.read-restricted', targetKind: 'advisory', targetId: id, details: { via } });
+  return a;
 }
 
 export async function getAdvisory(ctx: AppContext, actor: Actor, id: string) {
   const user = requireUser(actor);
-  const a = await loadVisible(ctx.db, user, id);
-  if (isAuditedRead(a.tlp)) await recordAuditNow(ctx.db, user, { action: 'advisory.read-restricted', targetKind: 'advisory', targetId: id, details: { via: 'view' } });
+  const a = await readVisible(ctx, user, id, 'view');
   const names = await ctx.db.select({ id: orgs.id, name: orgs.name }).from(orgs).where(inArray(orgs.id, [a.ownerOrg, ...a.recipientOrgs]));
   const nameOf = new Map(names.map((n) => [n.id, n.name]));
   const people = a.authorId || a.reviewerId ? await ctx.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [a.authorId, a.reviewerId].filter((x): x is string => !!x))) : [];
