@@ -165,6 +165,25 @@ describe('indicator lifecycle', () => {
     // From the other end, the same relationship reads the other way.
     const fromTechnique = (await client(node, tok.ga).get(`/api/v1/intel/objects/${technique.id}`)).json().relationships;
     expect(fromTechnique).toEqual([{ stixId: uses.id, type: 'relationship', relationshipType: 'uses', direction: 'in', other: { stixId: malware.id, type: 'malware', name: 'Ballot-box wiper' } }]);
+    expect(view.relationshipsTotal).toBe(3);
+  });
+
+  it('lists the first thousand relationships of an object that has more, and counts only those shared with the reader', async () => {
+    const taxii = TaxiiClient.bearer(node.url, tok.producer!);
+    const elsewhere = await createCollection(node.ctx, SYSTEM, { title: 'More, not for Georgia', readers: [(await seedOrg(node.ctx, 'Oregon', 'state')).id], writers: [centerId] });
+    const stamp = { spec_version: '2.1', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', object_marking_refs: [TLP2_MARKINGS.GREEN] };
+    const technique = { type: 'attack-pattern', id: `attack-pattern--${randomUUID()}`, name: 'Spearphishing Link', ...stamp };
+    const usesIt = () => ({ type: 'relationship', id: `relationship--${randomUUID()}`, relationship_type: 'uses', source_ref: `malware--${randomUUID()}`, target_ref: technique.id, ...stamp });
+    const shared = Array.from({ length: 1_003 }, usesIt);
+    expect((await taxii.post(`/taxii2/api/collections/${collection}/objects/`, [technique, ...shared])).body.success_count).toBe(1_004);
+    // Two more for Oregon alone (AMBER, in a collection only Oregon reads).
+    const amber = () => ({ ...usesIt(), object_marking_refs: [TLP2_MARKINGS.AMBER] });
+    expect((await taxii.post(`/taxii2/api/collections/${elsewhere.id}/objects/`, [amber(), amber()])).body.success_count).toBe(2);
+    const view = (await client(node, tok.ga).get(`/api/v1/intel/objects/${technique.id}`)).json();
+    expect(view.relationshipsTotal).toBe(1_003);
+    expect(view.relationships).toHaveLength(1_000);
+    const sharedIds = new Set(shared.map((r) => r.id));
+    expect((view.relationships as Array<{ stixId: string }>).every((r) => sharedIds.has(r.stixId))).toBe(true);
   });
 
   it('shows a description written in Markdown as safe HTML with its sources linked, and the object itself as it was shared', async () => {

@@ -101,6 +101,8 @@ export interface ObjectView {
   readonly versions: readonly { version: string; dateAdded: string }[];
   /** Relationships and sightings that name this object, with the other end when it is visible too. */
   readonly relationships: ReadonlyArray<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
+  /** How many relationships and sightings shared with the reader name this object (at most MAX_RELATIONSHIPS are listed). */
+  readonly relationshipsTotal: number;
   /**
    * The object's description as HTML that is safe to show: producers (ATT&CK, OpenCTI, vendors) write it in
    * Markdown, with links, and cite their sources in it (citations.ts); null when it has none.
@@ -109,6 +111,9 @@ export interface ObjectView {
   /** What a report, grouping, note, opinion or observed data refers to (`object_refs`): the objects shared with the reader, and how many are not listed (not shared with the reader, or past the first MAX_CONTENTS). */
   readonly contents: { readonly shared: ReadonlyArray<{ stixId: string; type: string; name: string | null }>; readonly notShown: number } | null;
 }
+
+/** Relationships and sightings listed at most on the page of one object. */
+export const MAX_RELATIONSHIPS = 1_000;
 
 /** Object references listed at most on the page of one object. */
 const MAX_CONTENTS = 500;
@@ -126,13 +131,16 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
   const producer = rows.some((r) => r.ownerOrg === actor.orgId);
   // Relationship ends live in the body; a relationship names its source and target in `source_ref`/`target_ref`,
   // a sighting its indicator in `sighting_of_ref`. A relationship shared in several collections is listed once.
-  const rels = rowsOf<{ stixId: string; type: string; body: string }>(
+  // Every one is counted; the first MAX_RELATIONSHIPS are listed (a technique of ATT&CK Enterprise has hundreds).
+  const rels = rowsOf<{ stixId: string; type: string; body: string; total: number }>(
     await ctx.db.execute(sql`
-      select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.body from stix_objects o
-      where o.is_latest and not o.revoked and o.type in ('relationship', 'sighting') and ${readableBy(STIX_ROW, actor)}
-        and (o.source_ref = ${stixId} or o.target_ref = ${stixId})
-      order by o.stix_id, o.version_at desc
-      limit 200`),
+      select r."stixId", r.type, r.body, count(*) over ()::int as total from (
+        select distinct on (o.stix_id) o.stix_id as "stixId", o.type, o.body from stix_objects o
+        where o.is_latest and not o.revoked and o.type in ('relationship', 'sighting') and ${readableBy(STIX_ROW, actor)}
+          and (o.source_ref = ${stixId} or o.target_ref = ${stixId})
+        order by o.stix_id, o.version_at desc) r
+      order by r."stixId"
+      limit ${MAX_RELATIONSHIPS}`),
   );
   const ends = rels.map((r) => {
     const b = JSON.parse(r.body) as { source_ref?: string; target_ref?: string; relationship_type?: string; sighting_of_ref?: string };
@@ -158,6 +166,7 @@ export async function getObject(ctx: AppContext, actor: UserActor, stixId: strin
     // A version stored in several collections (a feed's copy, say) is one version, added when first seen.
     versions: [...new Map(rows.map((r) => [r.version, { version: r.version, dateAdded: r.dateAdded }])).values()],
     relationships: ends.map(({ otherId, ...e }) => ({ ...e, other: otherId ? (byId.get(otherId) ?? null) : null })),
+    relationshipsTotal: rels[0]?.total ?? 0,
     descriptionHtml: typeof object.description === 'string' ? renderMarkdown(linkCitations(object.description, object.external_references)) : null,
     contents: await contentsOf(ctx, actor, object.object_refs),
   };

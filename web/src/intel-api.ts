@@ -93,6 +93,8 @@ export interface ObjectView {
   readonly victims: { notified: number; acknowledged: number; named: string[] } | null;
   readonly versions: Array<{ version: string; dateAdded: string }>;
   readonly relationships: Array<{ stixId: string; type: string; relationshipType: string | null; direction: 'out' | 'in'; other: { stixId: string; type: string; name: string | null } | null }>;
+  /** Relationships and sightings shared with you that name this object; the first thousand are listed. */
+  readonly relationshipsTotal: number;
   /** The description's Markdown as safe HTML (rendered and cleaned by the server). */
   readonly descriptionHtml: string | null;
   /** What a report, grouping, note, opinion or observed data refers to: the objects shared with you, and how many others. */

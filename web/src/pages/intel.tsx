@@ -33,6 +33,8 @@ export function IntelPage() {
   }, [type, query, includeRevoked]);
   const url = useCallback((cursor?: string) => `/api/v1/intel/objects${qs({ type, q: query, includeRevoked: includeRevoked || undefined, limit: 50, cursor })}`, [type, query, includeRevoked]);
   const { items, next, error, load, more } = usePagedList<ObjectSummary>(url);
+  // An indicator's state and confidence: columns only where the list has indicators (ATT&CK objects have neither).
+  const lifecycle = !!items?.some((o) => o.type === 'indicator');
   const search = (e: FormEvent) => {
     e.preventDefault();
     setQuery(q.trim());
@@ -79,7 +81,7 @@ export function IntelPage() {
       {!items ? <Loading what="indicators" /> : items.length === 0 ? <p>Nothing shared with you matches{query ? ` “${query}”` : ''}.</p> : (
         <table className="usa-table usa-table--borderless usa-table--stacked width-full">
           <caption className="usa-sr-only">STIX objects</caption>
-          <thead><tr><th scope="col">What</th><th scope="col">Label</th><th scope="col">State</th><th scope="col">Confidence today</th><th scope="col">Added</th></tr></thead>
+          <thead><tr><th scope="col">What</th><th scope="col">Label</th>{lifecycle && <><th scope="col">State</th><th scope="col">Confidence today</th></>}<th scope="col">Added</th></tr></thead>
           <tbody>
             {items.map((o) => (
               <tr key={`${o.stixId}-${o.collectionId}`}>
@@ -89,9 +91,11 @@ export function IntelPage() {
                   {o.type !== 'indicator' && <div className="font-sans-3xs text-base">{typeWords(o.type)}{o.attackId ? ` · ${o.attackId}` : ''}{o.deprecated ? ' · deprecated by its producer' : ''}</div>}
                 </th>
                 <td data-label="Label"><TlpBadge tlp={o.tlp} /></td>
-                <td data-label="State">{o.state ? <span className={`usa-tag ${o.state === 'active' ? 'bg-green' : 'bg-base'}`}>{STATE_WORDS[o.state]}</span> : '—'}</td>
-                <td data-label="Confidence today"><ConfidenceMeter current={o.currentConfidence} original={o.confidence} /></td>
-                <td data-label="Added">{new Date(o.dateAdded).toLocaleDateString('en-US', { dateStyle: 'medium' })}</td>
+                {lifecycle && <>
+                  <td data-label="State">{o.state ? <span className={`usa-tag ${o.state === 'active' ? 'bg-green' : 'bg-base'}`}>{STATE_WORDS[o.state]}</span> : '—'}</td>
+                  <td data-label="Confidence today"><ConfidenceMeter current={o.currentConfidence} original={o.confidence} /></td>
+                </>}
+                <td data-label="Added" className="text-no-wrap">{new Date(o.dateAdded).toLocaleDateString('en-US', { dateStyle: 'medium' })}</td>
               </tr>
             ))}
           </tbody>

@@ -14,8 +14,6 @@ const SHOWN = [
   'description', 'indicator_types', 'malware_types', 'threat_actor_types', 'infrastructure_types', 'tool_types', 'report_types', 'context', 'published',
   'first_seen', 'last_seen', 'aliases', 'goals', 'primary_motivation', 'sophistication', 'kill_chain_phases', 'labels', 'external_references',
 ];
-/** Relationships the server lists at most for one object. */
-const MAX_RELATED = 200;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function StixObjectPage({ id }: { id: string }) {
@@ -118,7 +116,7 @@ export function StixObjectPage({ id }: { id: string }) {
       <section aria-labelledby="related" className="margin-top-4">
         <h2 id="related">Related</h2>
         {v.relationships.length === 0 ? <p>No relationships shared with you.</p> : <RelatedGroups relationships={v.relationships} />}
-        {v.relationships.length >= MAX_RELATED && <p className="text-base">Only the first {MAX_RELATED} relationships are listed.</p>}
+        {v.relationshipsTotal > v.relationships.length && <p className="text-base">{v.relationships.length.toLocaleString('en-US')} of its {v.relationshipsTotal.toLocaleString('en-US')} relationships are listed.</p>}
       </section>
 
       {v.contents && (
@@ -175,7 +173,7 @@ function RelatedGroups({ relationships }: { relationships: readonly Relationship
       {ordered.map((g) => (
         <div key={g.label}>
           <h3 className="font-sans-sm margin-bottom-05">{g.label} <span className="text-base text-normal">({(g.items.length + g.hidden).toLocaleString('en-US')})</span></h3>
-          <ul className="usa-list margin-top-05">
+          <ul className={`usa-list margin-top-05${g.items.length + g.hidden > 12 ? ' eoc-columns' : ''}`}>
             {[...g.items].sort((a, b) => a.name.localeCompare(b.name)).map((i) => (
               <li key={i.key}><Link to={`/intel/objects/${i.stixId}`}>{i.name}</Link> <span className="text-base">({typeWords(i.type)})</span></li>
             ))}
