@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrg, seedUser, startTestNode, tokenFor, type TestNode } from './harness.js';
 import { webDistDir } from '../src/platform/http/server.js';
+import { firstUnstorable } from '../src/platform/http/well-formed.js';
 
 interface Raw {
   status: number;
@@ -97,6 +98,38 @@ describe('operations and bad input', () => {
     expectProblem(await raw(`${node.url}/api/v1/bulletins/7d0c5a4e-8f54-4c8e-9d7e-3d1c0e6f9a11`, { headers: authed() }), 404, 'not-found');
     expectProblem(await raw(`${node.url}/api/v1/bulletins`), 401);
     expectProblem(await raw(`${node.url}/api/v1/no-such-route`, { headers: authed() }), 404);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses text the database cannot hold (NUL, half of a character) wherever it is, saying where, and changes nothing', async () => {
+    const before = await count();
+    const post = (body: string) => raw(`${node.url}/api/v1/bulletins`, { method: 'POST', headers: authed({ 'content-type': 'application/json' }), body });
+    // JSON.stringify writes a lone surrogate as the escape \ud800, as a hostile client would send it.
+    for (const [body, field, why] of [
+      [{ title: 'Half \ud800 a character', body: 'b', tlp: 'GREEN' }, '/title', /valid Unicode/],
+      [{ title: 't', body: 'nul \u0000 here', tlp: 'GREEN' }, '/body', /NUL character/],
+      [{ title: 't', body: 'b', tlp: 'GREEN', recipients: { orgs: [], users: [], ['\udc00']: 1 } }, '/recipients/\ufffd', /property names: .*valid Unicode/],
+    ] as const) {
+      const res = await post(JSON.stringify(body));
+      expectProblem(res, 400, 'validation-failed');
+      const problem = JSON.parse(res.body) as { detail: string; errors: Array<{ field: string }> };
+      expect(problem.errors[0]!.field).toBe(field);
+      expect(problem.detail).toMatch(why);
+    }
+    // A well-formed pair of halves is one character, and fine.
+    expect(firstUnstorable({ title: 'Ballots 🗳 counted' })).toBeNull();
+    // In the query string and the path too, and a broken %-escape in the address is a problem document.
+    const query = await raw(`${node.url}/api/v1/bulletins?q=%00`, { headers: authed() });
+    expectProblem(query, 400, 'validation-failed');
+    expect(JSON.parse(query.body).errors[0].field).toBe('query/q');
+    expectProblem(await raw(`${node.url}/api/v1/bulletins/%00`, { headers: authed() }), 400, 'validation-failed');
+    const broken = await raw(`${node.url}/api/v1/bulletins/%ZZ`, { headers: authed() });
+    expectProblem(broken, 400, 'bad-request');
+    expect(broken.headers['x-content-type-options']).toBe('nosniff');
+    // A body nested very deep is walked without running out of stack.
+    let deep: unknown = 'x\ud800';
+    for (let i = 0; i < 200_000; i += 1) deep = [deep];
+    expect(firstUnstorable(deep)?.at).toBe('/0'.repeat(200_000));
     expect(await count()).toBe(before);
   });
 

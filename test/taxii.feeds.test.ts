@@ -3,6 +3,8 @@
 // poll (added_after checkpoint), show a failure in the feed's health, and resume after it without losing
 // or repeating an object.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { seedOrg, seedUser, startTestNode, tokenFor, type TestNode } from './harness.js';
@@ -118,5 +120,42 @@ describe('TAXII client feeds', () => {
     // Pausing stops polling; only administrators see feeds.
     await api('PATCH', `/api/v1/intel/feeds/${feed.id}`, { enabled: false, pollNow: true });
     expect(await poller.tick()).toBe(0);
+  });
+
+  it('keeps a hostile server\'s words and objects to what can be stored: its error shown, its bad objects refused, the good one kept', async () => {
+    // A server on loopback that first fails with a reason full of NUL characters and half characters, then
+    // serves one good indicator among objects that cannot be stored as sent.
+    const good = indicator(30_000);
+    let calls = 0;
+    const hostile = http.createServer((_req, res) => {
+      calls += 1;
+      res.setHeader('content-type', 'application/taxii+json;version=2.1');
+      if (calls === 1) {
+        res.statusCode = 503;
+        res.end(JSON.stringify({ title: 'Down \u0000 for maintenance', description: 'back \ud800 soon' }));
+        return;
+      }
+      res.setHeader('x-taxii-date-added-last', '2026-11-01T00:00:00.000Z');
+      res.end(JSON.stringify({ more: false, objects: [good, { ...indicator(30_001), name: 'half \ud800' }, { type: 'indicator', id: 'indicator--\ud800\u0000' }] }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/taxii2/api/collections/${randomUUID()}/`;
+      const created = await api('POST', '/api/v1/intel/feeds', { title: 'Hostile', url, auth: { type: 'none' }, targetCollectionId: localCollection, intervalMinutes: 30 });
+      expect(created.status).toBe(201);
+      const feed = (await created.json()) as { id: string };
+      const healthOf = async () => ((await (await api('GET', '/api/v1/intel/feeds')).json()) as { items: Array<Record<string, unknown>> }).items.find((f) => f.id === feed.id)!;
+      expect(await poller.tick()).toBe(1);
+      const failing = await healthOf();
+      expect(failing).toMatchObject({ health: 'failing', consecutiveFailures: 1 });
+      expect(failing.lastError).toBe('the server answered 503 (Down \\u0000 for maintenance: back \ufffd soon)');
+
+      await api('PATCH', `/api/v1/intel/feeds/${feed.id}`, { pollNow: true });
+      expect(await poller.tick()).toBe(1);
+      expect(await healthOf()).toMatchObject({ health: 'healthy', consecutiveFailures: 0, lastPollStored: 1, lastPollRefused: 2, lastError: null });
+      expect((await localIds()).filter((r) => r.stix_id === good.id)).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 });

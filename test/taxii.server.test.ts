@@ -120,13 +120,17 @@ describe('TAXII 2.1 server', () => {
       { ...indicator(), type: 'ballot' , id: `ballot--${randomUUID()}` },
       { ...indicator(), valid_until: '2020-01-01T00:00:00Z' },
       { ...indicator(), name: 'nul \u0000 inside' },
+      { ...indicator(), description: 'half \ud800 of a character' },
+      // Ids the status resource cannot hold as sent: reported all the same, made printable.
+      { type: 'indicator', id: 'indicator--\ud800' },
+      { id: '\u0000' },
       { ...indicator(), object_marking_refs: [TLP2_MARKINGS.RED] },
       'not an object',
     ];
     const before = rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from stix_objects`))[0]!.n;
     const res = await writer.post(`/taxii2/api/collections/${collectionId}/objects/`, objects);
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ status: 'complete', total_count: 8, success_count: 1, failure_count: 7, pending_count: 0 });
+    expect(res.body).toMatchObject({ status: 'complete', total_count: 11, success_count: 1, failure_count: 10, pending_count: 0 });
     expect(res.body.successes).toEqual([{ id: good.id, version: good.modified }]);
     const reasons = res.body.failures.map((f: { message: string }) => f.message).join('\n');
     expect(reasons).toMatch(/does not parse: expected "\]" to close the observation/);
@@ -134,6 +138,8 @@ describe('TAXII 2.1 server', () => {
     expect(reasons).toMatch(/"ballot" is not a STIX 2.1 type/);
     expect(reasons).toMatch(/valid_until must be later than valid_from/);
     expect(reasons).toMatch(/NUL character/);
+    expect(reasons).toMatch(/\/description: text must be valid Unicode/);
+    expect(res.body.failures.map((f: { id: string }) => f.id)).toEqual(expect.arrayContaining(['indicator--\ufffd', '\\u0000']));
     expect(reasons).toMatch(/TLP:RED objects are not shared over TAXII/);
     expect(reasons).toMatch(/a STIX object must be a JSON object/);
     const after = rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from stix_objects`))[0]!.n;
@@ -141,7 +147,7 @@ describe('TAXII 2.1 server', () => {
     // The status resource reads back for the same user, not for another.
     const status = await writer.get(`/taxii2/api/status/${res.body.id}/`);
     expect(status.status).toBe(200);
-    expect(status.body.failure_count).toBe(7);
+    expect(status.body.failure_count).toBe(10);
     expect((await reader.get(`/taxii2/api/status/${res.body.id}/`)).status).toBe(404);
   });
 

@@ -262,12 +262,13 @@ export class FeedPoller {
           .where(eq(taxiiFeeds.id, feed.id));
         this.log.info({ feed: feed.id, ...r }, 'TAXII feed polled');
       } catch (error) {
+        // The reason may quote the other server's answer: kept as text the database can hold.
         const message = error instanceof Error ? (error.name === 'TimeoutError' ? 'the server did not answer in time' : error.message) : String(error);
         const failures = feed.consecutiveFailures + 1;
         const retryMs = Math.min(feed.intervalMinutes * 60_000, backoffMs(failures));
         await this.ctx.db
           .update(taxiiFeeds)
-          .set({ lastPolledAt: started, lastError: message.slice(0, 500), consecutiveFailures: failures, nextPollAt: new Date(Date.now() + retryMs), leaseUntil: null })
+          .set({ lastPolledAt: started, lastError: message.slice(0, 500).toWellFormed().replaceAll('\u0000', '\\u0000'), consecutiveFailures: failures, nextPollAt: new Date(Date.now() + retryMs), leaseUntil: null })
           .where(and(eq(taxiiFeeds.id, feed.id)));
         this.log.warn({ feed: feed.id, error: message }, 'TAXII feed poll failed');
       }

@@ -210,6 +210,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
     });
     scope.post('/api/v1/intel/collections/:id/misp', {
       bodyLimit: ctx.config.taxiiMaxContentLength,
+      config: { textCheckedPerObject: true },
       schema: { tags, summary: 'Import MISP JSON events: attributes become STIX indicators, each event a report naming them; the event\'s tlp tag becomes the marking', params: Type.Object({ id: Uuid }, { additionalProperties: false }) },
     }, async (request) => {
       const body = request.body;
@@ -217,6 +218,7 @@ export function intelRoutes(app: App, ctx: AppContext): void {
     });
     scope.post('/api/v1/intel/collections/:id/bundle', {
       bodyLimit: ctx.config.taxiiMaxContentLength,
+      config: { textCheckedPerObject: true },
       schema: { tags, summary: 'Upload a STIX 2.1 bundle into a collection you may write; answers which objects were stored and why others were refused', params: Type.Object({ id: Uuid }, { additionalProperties: false }) },
     }, async (request) => {
       const actor = actorOf(request);

@@ -84,8 +84,14 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function idOf(o: unknown): string {
   const id = o && typeof o === 'object' ? (o as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? id.slice(0, 300) : '';
+  return typeof id === 'string' ? printable(id.slice(0, 300)) : '';
 }
+
+/**
+ * A refused object's id or reason as the status resource can store it (as JSON, in PostgreSQL): they may quote
+ * what was sent, and what was sent may have NUL characters or half a character (a lone surrogate).
+ */
+const printable = (s: string): string => s.toWellFormed().replaceAll('\u0000', '\\u0000');
 
 /** The objects of a batch one by one: element `i`, read, or why it could not be read. */
 export interface ObjectSource {
@@ -115,13 +121,13 @@ export function prepareObjects(source: ObjectSource, defaultTlp: Tlp, oasis: Oas
   for (let i = 0; i < source.count; i += 1) {
     const read = source.get(i);
     if ('error' in read) {
-      failures.push({ id: `objects[${i}]`, message: `objects[${i}] is ${read.error}` });
+      failures.push({ id: `objects[${i}]`, message: printable(`objects[${i}] is ${read.error}`) });
       continue;
     }
     const raw = read.value;
     const v = validateStix(raw);
     if (!v.ok) {
-      failures.push({ id: idOf(raw) || `objects[${i}]`, message: v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ') });
+      failures.push({ id: idOf(raw) || `objects[${i}]`, message: printable(v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ')) });
       continue;
     }
     const o: StixObject = v.object;
@@ -129,7 +135,7 @@ export function prepareObjects(source: ObjectSource, defaultTlp: Tlp, oasis: Oas
     // against hostile input of any shape).
     const oasisErrors = oasis?.validate(o) ?? [];
     if (oasisErrors.length) {
-      failures.push({ id: o.id, message: oasisErrors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ') });
+      failures.push({ id: o.id, message: printable(oasisErrors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')) });
       continue;
     }
     const version = str(o.modified) ?? str(o.created) ?? '';

@@ -169,8 +169,12 @@ class Checker {
   }
 }
 
+/** JSON may escape half of a character (\ud800) with no other half; such text cannot be stored or shown. */
+const LONE_SURROGATE = 'it has an escaped half of a character (\\ud800 to \\udfff) without its other half';
+
 /**
- * Strings must be storable and bounded: no NUL characters (PostgreSQL refuses them), nothing absurdly long.
+ * Strings must be storable and bounded: no NUL characters and no lone surrogates (PostgreSQL refuses both),
+ * nothing absurdly long.
  * The path is kept as a stack of keys and written out only for an error (this runs on every value of every
  * object of a bundle).
  */
@@ -178,6 +182,7 @@ function checkValues(value: unknown, keys: Array<string | number>, c: Checker): 
   if (typeof value === 'string') {
     if (value.length > MAX_STRING) c.fail(pointer(keys), `text longer than ${MAX_STRING} characters`);
     else if (value.includes('\u0000')) c.fail(pointer(keys), 'text must not contain the NUL character (\\u0000)');
+    else if (!value.isWellFormed()) c.fail(pointer(keys), `text must be valid Unicode: ${LONE_SURROGATE}`);
     return;
   }
   if (value === null || typeof value !== 'object') return;
@@ -193,6 +198,7 @@ function checkValues(value: unknown, keys: Array<string | number>, c: Checker): 
   for (const k in value) {
     if (!Object.hasOwn(value, k)) continue;
     if (k.includes('\u0000')) c.fail(pointer(keys), 'property names must not contain the NUL character');
+    else if (!k.isWellFormed()) c.fail(pointer(keys), `property names must be valid Unicode: ${LONE_SURROGATE}`);
     keys.push(k);
     checkValues((value as Record<string, unknown>)[k], keys, c);
     keys.pop();

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { AppError, toProblem, type ProblemDetail } from './errors.js';
 import { httpMetrics } from './metrics.js';
+import { wellFormedText } from './well-formed.js';
 
 export type App = FastifyInstance<RawServerDefault, import('node:http').IncomingMessage, import('node:http').ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -126,6 +127,7 @@ export interface ServerOptions {
 
 export async function createServer(options: ServerOptions): Promise<App> {
   const { config } = options;
+  const headers = securityHeaders();
   const app = Fastify({
     loggerInstance: options.log,
     bodyLimit: config.bodyLimitBytes,
@@ -134,6 +136,12 @@ export async function createServer(options: ServerOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
     // Each request is logged (method, URL, status, time; never headers) at info level.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // An address the router cannot read (a broken %-escape) gets a problem document like any other error.
+    frameworkErrors(error, request, reply) {
+      const bad = error.code === 'FST_ERR_BAD_URL';
+      void reply.headers(headers);
+      return sendProblem(reply, request, new AppError(bad ? 'bad-request' : 'internal', bad ? 'The address has a %-escape that is not valid UTF-8.' : 'Something went wrong on our side.'));
+    },
     // Malformed requests caught by Node's parser still get a problem document, never a bare socket error.
     clientErrorHandler(err, socket) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -147,9 +155,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   await app.register(cookie);
-  // Security headers from helmet, worked out once at start (they are the same on every answer) and set by a
-  // synchronous hook, rather than re-derived from the options on every request.
-  const headers = securityHeaders();
+  // Security headers from helmet (worked out once, before the server: they are the same on every answer) set by
+  // a synchronous hook, rather than re-derived from the options on every request.
   app.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(headers);
     done();
@@ -181,6 +188,8 @@ export async function createServer(options: ServerOptions): Promise<App> {
     if (appError.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return sendProblem(reply, request, appError);
   });
+
+  wellFormedText(app);
 
   const hasWeb = fs.existsSync(path.join(webDistDir, 'index.html'));
   if (hasWeb) {
