@@ -144,6 +144,11 @@ describe('TAXII 2.1 server', () => {
     expect(reasons).toMatch(/a STIX object must be a JSON object/);
     const after = rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from stix_objects`))[0]!.n;
     expect(after - before).toBe(1);
+    // An object nested two hundred thousand levels deep is refused on its own, with the others of its request stored.
+    const deep = `{"objects":[${JSON.stringify(indicator())},{"type":"indicator","id":"indicator--${randomUUID()}","x_deep":${'['.repeat(200_000)}${']'.repeat(200_000)}}]}`;
+    const deepRes = await writer.request('POST', `/taxii2/api/collections/${collectionId}/objects/`, { body: deep });
+    expect(deepRes.status).toBe(202);
+    expect(deepRes.body).toMatchObject({ success_count: 1, failure_count: 1, failures: [{ message: expect.stringMatching(/nested more than 32 levels deep/) }] });
     // The status resource reads back for the same user, not for another.
     const status = await writer.get(`/taxii2/api/status/${res.body.id}/`);
     expect(status.status).toBe(200);

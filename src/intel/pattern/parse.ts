@@ -27,6 +27,8 @@ function decodeHex(s: string): Uint8Array {
 
 class Parser {
   private i = 0;
+  private observations = 0;
+  private qualifiers = 0;
   constructor(private readonly tokens: readonly Token[]) {}
 
   private peek(ahead = 0): Token {
@@ -73,26 +75,28 @@ class Parser {
     return left;
   }
   private obsOr(): Observation {
-    let left = this.obsAnd();
+    const terms = [this.obsAnd()];
     while (this.isKeyword('OR')) {
       this.next();
-      left = { kind: 'or', left, right: this.obsAnd() };
+      terms.push(this.obsAnd());
     }
-    return left;
+    return balanced('or', terms);
   }
   private obsAnd(): Observation {
-    let left = this.qualified();
+    const terms = [this.qualified()];
     while (this.isKeyword('AND')) {
       this.next();
-      left = { kind: 'and', left, right: this.qualified() };
+      terms.push(this.qualified());
     }
-    return left;
+    return balanced('and', terms);
   }
   private qualified(): Observation {
     let inner = this.observation();
     for (;;) {
+      const at = this.peek().offset;
       const q = this.qualifier();
       if (!q) return inner;
+      if (++this.qualifiers > MAX_QUALIFIERS) throw new ParseError(`a pattern may have at most ${MAX_QUALIFIERS} qualifiers (WITHIN, REPEATS, START … STOP)`, at);
       inner = { kind: 'qualified', inner, qualifier: q };
     }
   }
@@ -130,6 +134,7 @@ class Parser {
   private observation(): Observation {
     const t = this.peek();
     if (this.isPunct('[')) {
+      if (++this.observations > MAX_OBSERVATIONS) throw new ParseError(`a pattern may have at most ${MAX_OBSERVATIONS} observations in square brackets; split it into several indicators`, t.offset);
       this.next();
       if (this.isPunct(']')) throw new ParseError('an observation [ ] must hold at least one comparison', this.peek().offset);
       const comparison = this.compOr();
@@ -146,20 +151,20 @@ class Parser {
   }
 
   private compOr(): Comparison {
-    let left = this.compAnd();
+    const terms = [this.compAnd()];
     while (this.isKeyword('OR')) {
       this.next();
-      left = { kind: 'or', left, right: this.compAnd() };
+      terms.push(this.compAnd());
     }
-    return left;
+    return balanced('or', terms);
   }
   private compAnd(): Comparison {
-    let left = this.propTest();
+    const terms = [this.propTest()];
     while (this.isKeyword('AND')) {
       this.next();
-      left = { kind: 'and', left, right: this.propTest() };
+      terms.push(this.propTest());
     }
-    return left;
+    return balanced('and', terms);
   }
   private propTest(): Comparison {
     if (this.isPunct('(')) {
@@ -261,6 +266,25 @@ class Parser {
     throw new ParseError(`expected ${what}, found ${describe(t)}`, t.offset);
   }
 }
+
+/**
+ * Terms joined by AND (or by OR) as a tree of depth log2(n) rather than n: both are associative, so the pattern
+ * means the same, and a list of thousands of hashes is evaluated and printed without running out of stack.
+ * Halves are split with the larger first, so that two and three terms read as written: (a AND b) AND c.
+ */
+function balanced<T extends Observation | Comparison>(kind: 'and' | 'or', terms: readonly T[], from = 0, to = terms.length): T {
+  if (to - from === 1) return terms[from]!;
+  const mid = from + Math.ceil((to - from) / 2);
+  return { kind, left: balanced(kind, terms, from, mid), right: balanced(kind, terms, mid, to) } as unknown as T;
+}
+
+/**
+ * Observations ([…]) and qualifiers a pattern may have. Each observation and qualifier is a step of evaluation
+ * that joins what the steps before it found, and FOLLOWEDBY and qualifiers cannot be rebalanced as AND and OR
+ * are: real patterns have a handful.
+ */
+const MAX_OBSERVATIONS = 100;
+const MAX_QUALIFIERS = 100;
 
 export function parsePattern(src: string): ParseResult {
   if (src.length > 100_000) return { ok: false, error: { message: 'the pattern is longer than 100,000 characters', offset: 0 } };

@@ -2,6 +2,7 @@
 // CIDR subsets, and the observation operators and qualifiers (STIX 2.1 section 9.6).
 import { describe, expect, it } from 'vitest';
 import { parsePattern } from './parse.js';
+import { formatPattern } from './format.js';
 import { cidrSubset, evaluatePattern, type ObservedData } from './evaluate.js';
 
 function matches(pattern: string, data: readonly ObservedData[]): boolean {
@@ -61,6 +62,21 @@ describe('STIX pattern evaluation', () => {
     expect(matches("[ipv4-addr:value = '198.51.100.7'] REPEATS 2 TIMES", [...data, { ...beacon, firstObserved: '2026-11-03T09:00:00Z', lastObserved: '2026-11-03T09:00:00Z' }])).toBe(true);
     expect(matches("[file:size > 0] START t'2026-11-03T08:00:00Z' STOP t'2026-11-03T08:05:00Z'", data)).toBe(false);
     expect(matches("[file:size > 0] START t'2026-11-03T08:00:00Z' STOP t'2026-11-03T09:00:00Z'", data)).toBe(true);
+  });
+
+  it('evaluates a list of thousands of values joined by OR or AND, and refuses patterns of more than 100 observations or qualifiers', () => {
+    // The tree of a long list stays shallow: evaluated, and printed, without running out of stack.
+    const values = [...Array.from({ length: 6_500 }, (_, i) => `file:x = ${i % 10}`), 'file:size = 371712'];
+    expect(matches(`[${values.join(' OR ')}]`, [dropper])).toBe(true);
+    expect(matches(`[${values.join(' OR ')}]`, [phish])).toBe(false);
+    expect(matches(`[${values.slice(0, 5_000).map(() => 'file:size > 9').join(' AND ')}]`, [dropper])).toBe(true);
+    const wide = parsePattern(`[${values.join(' OR ')}]`);
+    expect(wide.ok && formatPattern(wide.pattern).length).toBeGreaterThan(90_000);
+    // Observation expressions and qualifiers are steps that each join what came before: a hundred at most.
+    const observations = (n: number) => Array.from({ length: n }, () => "[ipv4-addr:value = '198.51.100.7']").join(' AND ');
+    expect(matches(observations(100), [beacon])).toBe(true);
+    expect(parsePattern(observations(101))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/at most 100 observations/) } });
+    expect(parsePattern(`[ipv4-addr:value = '198.51.100.7']${' WITHIN 5 SECONDS'.repeat(101)}`)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/at most 100 qualifiers/) } });
   });
 
   it('compares IPv4 and IPv6 networks', () => {

@@ -57,7 +57,8 @@ describe('STIX pattern parser', () => {
   it('decodes escapes and typed literals', () => {
     const r = parsePattern("[file:name = 'it\\'s \\\\ here' AND file:magic_number_hex = h'ffD8' AND artifact:payload_bin = b'AAE=' AND file:ctime < t'2026-11-03T08:00:00.123Z']");
     if (!r.ok) throw new Error(r.error.message);
-    expect(formatPattern(r.pattern)).toBe("[(((file:name = 'it\\'s \\\\ here' AND file:magic_number_hex = h'ffd8') AND artifact:payload_bin = b'AAE=') AND file:ctime < t'2026-11-03T08:00:00.123Z')]");
+    // Four terms joined by AND: two pairs (AND is associative; a long list is kept shallow).
+    expect(formatPattern(r.pattern)).toBe("[((file:name = 'it\\'s \\\\ here' AND file:magic_number_hex = h'ffd8') AND (artifact:payload_bin = b'AAE=' AND file:ctime < t'2026-11-03T08:00:00.123Z'))]");
   });
 
   const ERRORS: [string, string, number][] = [

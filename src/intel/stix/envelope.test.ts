@@ -110,6 +110,9 @@ describe('reading a TAXII envelope object by object', () => {
     expect(element(bad, 0)).toEqual({ value: { name: '\ufffd\ufffd' }, text: null });
     // Not an object: nothing to store as such.
     expect(element(bytesOf('{"objects":["text",[1,2]]}'), 1).text).toBeNull();
+    // Nested deeper than any object the checks let through: read, not kept as sent, and no stack run out.
+    const deep = `{"type":"indicator","x_deep":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    expect(element(bytesOf(`{"objects":[${deep}]}`), 0)).toMatchObject({ value: { type: 'indicator' }, text: null });
     // Any layout of the same objects: the text as sent, where kept, reads as the object.
     fc.assert(
       fc.property(fc.array(fc.dictionary(fc.oneof(fc.string(), tricky), value, { maxKeys: 5 }), { maxLength: 6 }), layout, (objects, write) => {

@@ -222,14 +222,30 @@ export function readElement(e: EnvelopeElements, k: number): { value: unknown; t
   return { value, text: asSent ? slice : null };
 }
 
-/** The member names of a value read by JSON.parse, at every depth. */
-function namesIn(value: unknown): number {
+/**
+ * The member names of a value read by JSON.parse, at every depth; -1 past DEEPEST levels (the text is then not
+ * stored as sent, and the checks that follow refuse the object), so that a hostile object nested a hundred
+ * thousand levels deep does not run this out of stack.
+ */
+function namesIn(value: unknown, depth = 0): number {
   if (value === null || typeof value !== 'object') return 0;
+  if (depth > DEEPEST) return -1;
   let count = 0;
   if (Array.isArray(value)) {
-    for (const v of value) count += namesIn(v);
+    for (const v of value) {
+      const n = namesIn(v, depth + 1);
+      if (n < 0) return -1;
+      count += n;
+    }
     return count;
   }
-  for (const key in value) count += 1 + namesIn((value as Record<string, unknown>)[key]);
+  for (const key in value) {
+    const n = namesIn((value as Record<string, unknown>)[key], depth + 1);
+    if (n < 0) return -1;
+    count += 1 + n;
+  }
   return count;
 }
+
+/** Deeper than any STIX object the checks let through (validate.ts refuses more than 32 levels). */
+const DEEPEST = 1_000;
