@@ -49,7 +49,8 @@ describe('the eoc command', () => {
     expect(real.stdout).toContain('--password-stdin');
   });
 
-  it('creates organisations, users and tokens with --json, and the token works against a server', async () => {
+  // Thirteen runs of the command, each opening the embedded database anew: a minute or more on a busy machine.
+  it('creates organisations, users and tokens with --json, and the token works against a server', { timeout: 180_000 }, async () => {
     const migrated = await eoc(['migrate', ...where]);
     expect(migrated.code, migrated.stderr).toBe(0);
     const state = await eoc(['orgs', 'create', '--name', 'Texas Secretary of State', '--type', 'state', '--json', ...where]);
