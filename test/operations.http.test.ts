@@ -106,9 +106,9 @@ describe('operations and bad input', () => {
     const post = (body: string) => raw(`${node.url}/api/v1/bulletins`, { method: 'POST', headers: authed({ 'content-type': 'application/json' }), body });
     // JSON.stringify writes a lone surrogate as the escape \ud800, as a hostile client would send it.
     for (const [body, field, why] of [
-      [{ title: 'Half \ud800 a character', body: 'b', tlp: 'GREEN' }, '/title', /valid Unicode/],
-      [{ title: 't', body: 'nul \u0000 here', tlp: 'GREEN' }, '/body', /NUL character/],
-      [{ title: 't', body: 'b', tlp: 'GREEN', recipients: { orgs: [], users: [], ['\udc00']: 1 } }, '/recipients/\ufffd', /property names: .*valid Unicode/],
+      [{ title: 'Half \ud800 a character', body: 'b', tlp: 'GREEN' }, 'body/title', /valid Unicode/],
+      [{ title: 't', body: 'nul \u0000 here', tlp: 'GREEN' }, 'body/body', /NUL character/],
+      [{ title: 't', body: 'b', tlp: 'GREEN', recipients: { orgs: [], users: [], ['\udc00']: 1 } }, 'body/recipients/\ufffd', /property names: .*valid Unicode/],
     ] as const) {
       const res = await post(JSON.stringify(body));
       expectProblem(res, 400, 'validation-failed');
@@ -121,7 +121,7 @@ describe('operations and bad input', () => {
     // In the query string and the path too, and a broken %-escape in the address is a problem document.
     const query = await raw(`${node.url}/api/v1/bulletins?q=%00`, { headers: authed() });
     expectProblem(query, 400, 'validation-failed');
-    expect(JSON.parse(query.body).errors[0].field).toBe('query/q');
+    expect(JSON.parse(query.body).errors[0].field).toBe('querystring/q');
     expectProblem(await raw(`${node.url}/api/v1/bulletins/%00`, { headers: authed() }), 400, 'validation-failed');
     const broken = await raw(`${node.url}/api/v1/bulletins/%ZZ`, { headers: authed() });
     expectProblem(broken, 400, 'bad-request');
@@ -129,7 +129,7 @@ describe('operations and bad input', () => {
     // A body nested very deep is walked without running out of stack.
     let deep: unknown = 'x\ud800';
     for (let i = 0; i < 200_000; i += 1) deep = [deep];
-    expect(firstUnstorable(deep)?.at).toBe('/0'.repeat(200_000));
+    expect(firstUnstorable(deep, 'body')?.at).toBe(`body${'/0'.repeat(200_000)}`);
     expect(await count()).toBe(before);
   });
 

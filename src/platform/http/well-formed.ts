@@ -26,7 +26,7 @@ export function firstUnstorable(value: unknown, prefix = ''): { at: string; why:
     const [v, at] = stack.pop()!;
     if (typeof v === 'string') {
       const p = problemOf(v);
-      if (p) return { at: at || '/', why: WHY[p] };
+      if (p) return { at, why: WHY[p] };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i -= 1) stack.push([v[i], `${at}/${i}`]);
     } else if (v !== null && typeof v === 'object') {
@@ -50,9 +50,10 @@ export function wellFormedText(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
     const perObject = (request.routeOptions.config as { textCheckedPerObject?: boolean } | undefined)?.textCheckedPerObject;
     const found =
-      firstUnstorable(request.params, 'path') ??
-      firstUnstorable(request.query, 'query') ??
-      (!perObject && isParsedJson(request.body) ? firstUnstorable(request.body) : null);
+      // Named as the schema checks name fields (body/title, querystring/q, params/id).
+      firstUnstorable(request.params, 'params') ??
+      firstUnstorable(request.query, 'querystring') ??
+      (!perObject && isParsedJson(request.body) ? firstUnstorable(request.body, 'body') : null);
     if (!found) return done();
     // The pointer is made printable, so that the answer can always be written.
     const field = found.at.toWellFormed().replaceAll('\u0000', '\\u0000');
