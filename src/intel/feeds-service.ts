@@ -14,6 +14,7 @@ import type { Tlp } from '../platform/db/columns.js';
 import { AppError } from '../platform/http/errors.js';
 import { checkWebhookUrl } from '../notifications/delivery.js';
 import { backoffMs } from '../platform/jobs/queue.js';
+import { storable } from '../platform/text/storable.js';
 import { taxiiCollections, taxiiFeeds } from './schema.js';
 import { storeObjects } from './store-service.js';
 import { isStixTimestamp } from './stix/validate.js';
@@ -268,7 +269,7 @@ export class FeedPoller {
         const retryMs = Math.min(feed.intervalMinutes * 60_000, backoffMs(failures));
         await this.ctx.db
           .update(taxiiFeeds)
-          .set({ lastPolledAt: started, lastError: message.slice(0, 500).toWellFormed().replaceAll('\u0000', '\\u0000'), consecutiveFailures: failures, nextPollAt: new Date(Date.now() + retryMs), leaseUntil: null })
+          .set({ lastPolledAt: started, lastError: storable(message.slice(0, 500)), consecutiveFailures: failures, nextPollAt: new Date(Date.now() + retryMs), leaseUntil: null })
           .where(and(eq(taxiiFeeds.id, feed.id)));
         this.log.warn({ feed: feed.id, error: message }, 'TAXII feed poll failed');
       }

@@ -6,6 +6,7 @@
 import type { Tlp } from '../../platform/db/columns.js';
 import type { ErrorCode } from '../../platform/http/errors.js';
 import type { StatusDetail } from '../schema.js';
+import { storable } from '../../platform/text/storable.js';
 import { tlpOfMarkings } from './markings.js';
 import { loadOasisSchemas, type OasisValidator } from './oasis-schemas.js';
 import { validateStix, type StixObject } from './validate.js';
@@ -82,16 +83,14 @@ export interface Row {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/**
+ * A refused object's id, as the status resource can store it (as JSON, in PostgreSQL); its reasons likewise, as
+ * they may quote what was sent.
+ */
 function idOf(o: unknown): string {
   const id = o && typeof o === 'object' ? (o as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? printable(id.slice(0, 300)) : '';
+  return typeof id === 'string' ? storable(id.slice(0, 300)) : '';
 }
-
-/**
- * A refused object's id or reason as the status resource can store it (as JSON, in PostgreSQL): they may quote
- * what was sent, and what was sent may have NUL characters or half a character (a lone surrogate).
- */
-const printable = (s: string): string => s.toWellFormed().replaceAll('\u0000', '\\u0000');
 
 /** The objects of a batch one by one: element `i`, read, or why it could not be read. */
 export interface ObjectSource {
@@ -121,13 +120,13 @@ export function prepareObjects(source: ObjectSource, defaultTlp: Tlp, oasis: Oas
   for (let i = 0; i < source.count; i += 1) {
     const read = source.get(i);
     if ('error' in read) {
-      failures.push({ id: `objects[${i}]`, message: printable(`objects[${i}] is ${read.error}`) });
+      failures.push({ id: `objects[${i}]`, message: storable(`objects[${i}] is ${read.error}`) });
       continue;
     }
     const raw = read.value;
     const v = validateStix(raw);
     if (!v.ok) {
-      failures.push({ id: idOf(raw) || `objects[${i}]`, message: printable(v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ')) });
+      failures.push({ id: idOf(raw) || `objects[${i}]`, message: storable(v.errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ')) });
       continue;
     }
     const o: StixObject = v.object;
@@ -135,7 +134,7 @@ export function prepareObjects(source: ObjectSource, defaultTlp: Tlp, oasis: Oas
     // against hostile input of any shape).
     const oasisErrors = oasis?.validate(o) ?? [];
     if (oasisErrors.length) {
-      failures.push({ id: o.id, message: printable(oasisErrors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')) });
+      failures.push({ id: o.id, message: storable(oasisErrors.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ')) });
       continue;
     }
     const version = str(o.modified) ?? str(o.created) ?? '';

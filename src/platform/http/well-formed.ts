@@ -6,6 +6,7 @@
 // (route config `textCheckedPerObject`): their objects are checked one by one (intel/stix/validate.ts) and the
 // others of the bundle still stored. Bytes that are not UTF-8 never get this far: they are read as U+FFFD.
 import type { FastifyInstance } from 'fastify';
+import { storable } from '../text/storable.js';
 import { invalidField } from './errors.js';
 
 const WHY = {
@@ -56,7 +57,7 @@ export function wellFormedText(app: FastifyInstance): void {
       (!perObject && isParsedJson(request.body) ? firstUnstorable(request.body, 'body') : null);
     if (!found) return done();
     // The pointer is made printable, so that the answer can always be written.
-    const field = found.at.toWellFormed().replaceAll('\u0000', '\\u0000');
+    const field = storable(found.at);
     done(invalidField(field, `${field}: ${found.why}.`));
   });
 }
