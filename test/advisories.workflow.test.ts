@@ -191,4 +191,32 @@ describe('advisories', () => {
     expect(rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from advisories`))[0]!.n).toBe(before);
     expect((await api('writer').get('/api/v1/advisories/not-a-uuid')).statusCode).toBe(400);
   });
+
+  it('sends a TLP:RED advisory to the people it names only, reviewed by one of them', async () => {
+    const before = rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from advisories`))[0]!.n;
+    // RED goes to named people: not to organisations (the default recipients), not to nobody.
+    for (const [body, field] of [
+      [draft({ tlp: 'RED', recipients: undefined }), 'recipients/users'],
+      [draft({ tlp: 'RED', recipients: { orgs: [], users: [] } }), 'recipients/users'],
+      [draft({ tlp: 'RED', recipients: { orgs: [org.ga.id], users: [uid.ga] } }), 'recipients/orgs'],
+    ] as const) {
+      const r = await api('writer').post('/api/v1/advisories', body);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect(rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from advisories`))[0]!.n).toBe(before);
+
+    // Named for Georgia's analyst alone: no one of the center could review it, so it cannot go for review.
+    const a = (await api('writer').post('/api/v1/advisories', draft({ tlp: 'RED', title: 'For named people', recipients: { orgs: [], users: [uid.ga] } }))).json();
+    const refused = await api('writer').post(`/api/v1/advisories/${a.id}/submit`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toMatch(/add another analyst of your organisation/);
+    expect((await api('reviewer').get(`/api/v1/advisories/${a.id}`)).statusCode).toBe(404);
+    // With the reviewer named too, it goes through; then exactly the named people read it.
+    expect((await api('writer').put(`/api/v1/advisories/${a.id}`, draft({ tlp: 'RED', title: 'For named people', recipients: { orgs: [], users: [uid.ga, uid.reviewer] } }))).statusCode).toBe(200);
+    expect((await api('writer').post(`/api/v1/advisories/${a.id}/submit`)).statusCode).toBe(200);
+    expect((await api('reviewer').post(`/api/v1/advisories/${a.id}/publish`)).statusCode).toBe(200);
+    for (const who of ['writer', 'reviewer', 'ga']) expect((await api(who).get(`/api/v1/advisories/${a.id}`)).statusCode, who).toBe(200);
+    for (const who of ['centerMember', 'gaAdmin', 'fulton', 'az', 'vendor']) expect((await api(who).get(`/api/v1/advisories/${a.id}`)).statusCode, who).toBe(404);
+  });
 });

@@ -2,7 +2,8 @@
 // type checks them the same way before it is written.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../platform/db/client.js';
-import { AppError } from '../platform/http/errors.js';
+import type { Tlp } from '../platform/db/columns.js';
+import { AppError, type ProblemDetail } from '../platform/http/errors.js';
 import { unknownOrgIds } from './orgs-service.js';
 import { users } from './schema.js';
 
@@ -21,4 +22,16 @@ export async function checkRecipientsExist(tx: Tx, r: Recipients): Promise<void>
     const bad = r.users.filter((id) => !ok.has(id));
     if (bad.length) throw new AppError('validation-failed', 'Some recipient users do not exist or are deactivated.', { details: bad.map((id) => ({ field: 'recipients/users', message: `unknown user ${id}` })) });
   }
+}
+
+/**
+ * The recipients fit the label (TLP:RED goes to named people, at least one, and to no organisation) and exist;
+ * otherwise a 400 naming what is wrong. Incidents and advisories check their recipients with it.
+ */
+export async function checkRecipientsForTlp(tx: Tx, r: Recipients, tlp: Tlp): Promise<void> {
+  const problems: ProblemDetail[] = [];
+  if (tlp === 'RED' && r.users.length === 0) problems.push({ field: 'recipients/users', message: 'TLP:RED goes to named people only: name at least one recipient user' });
+  if (tlp === 'RED' && r.orgs.length > 0) problems.push({ field: 'recipients/orgs', message: 'TLP:RED is for named people, not organisations; use AMBER to share with organisations' });
+  if (problems.length) throw new AppError('validation-failed', 'The recipients do not fit the TLP label.', { details: problems });
+  await checkRecipientsExist(tx, r);
 }

@@ -14,7 +14,7 @@ import { recordAudit, recordAuditNow } from '../audit/service.js';
 import { requireWrite, requireUser, type Actor, type UserActor } from '../access/actor.js';
 import { isAuditedRead, readableBy } from '../access/policy.js';
 import { defaultRecipientOrgs } from '../access/orgs-service.js';
-import { checkRecipientsExist, type Recipients } from '../access/recipients.js';
+import { checkRecipientsForTlp, type Recipients } from '../access/recipients.js';
 import { orgs, users } from '../access/schema.js';
 import { readableIncidentTitles } from '../incidents/service.js';
 import { readableObjectSummaries } from '../intel/objects-service.js';
@@ -81,7 +81,7 @@ export async function createAdvisory(ctx: AppContext, actor: Actor, input: Advis
   checkInput(input);
   return ctx.db.transaction(async (tx) => {
     const recipients = input.recipients ? { orgs: [...new Set(input.recipients.orgs)], users: [...new Set(input.recipients.users)] } : { orgs: await defaultRecipientOrgs(tx, user.orgId), users: [] as string[] };
-    await checkRecipientsExist(tx, recipients);
+    await checkRecipientsForTlp(tx, recipients, input.tlp);
     const [row] = await tx
       .insert(advisories)
       .values({
@@ -104,7 +104,7 @@ export async function updateAdvisory(ctx: AppContext, actor: Actor, id: string, 
     requireAnalystOf(user, a);
     if (a.status !== 'draft') throw new AppError('conflict', a.status === 'in-review' ? 'The advisory is being reviewed; ask the reviewer to return it first.' : 'A published advisory cannot be edited; withdraw it and write a new one.');
     const recipients = input.recipients ? { orgs: [...new Set(input.recipients.orgs)], users: [...new Set(input.recipients.users)] } : { orgs: a.recipientOrgs, users: a.recipientUsers };
-    await checkRecipientsExist(tx, recipients);
+    await checkRecipientsForTlp(tx, recipients, input.tlp);
     const [row] = await tx
       .update(advisories)
       .set({ title: input.title.trim(), summary: input.summary, actions: input.actions, components: [...new Set(input.components ?? [])], severity: input.severity, tlp: input.tlp, recipientOrgs: recipients.orgs, recipientUsers: recipients.users, stixRefs: [...new Set(input.stixRefs ?? [])], cves: cvesOf(input), incidentIds: [...new Set(input.incidentIds ?? [])], updatedAt: new Date() })
@@ -120,6 +120,14 @@ export async function submitAdvisory(ctx: AppContext, actor: Actor, id: string):
     const a = await loadVisible(tx, user, id, true);
     requireAnalystOf(user, a);
     if (a.status !== 'draft') throw new AppError('conflict', 'Only a draft can be sent for review.');
+    // TLP:RED is read by the people it names only, so its reviewer must be one of them.
+    if (a.tlp === 'RED') {
+      const others = a.recipientUsers.filter((u) => u !== a.authorId);
+      const reviewers = others.length
+        ? await tx.select({ id: users.id }).from(users).where(and(inArray(users.id, others), eq(users.orgId, a.ownerOrg), inArray(users.role, ['analyst', 'org-admin']), eq(users.active, true)))
+        : [];
+      if (!reviewers.length) throw new AppError('conflict', 'A TLP:RED advisory is reviewed by someone it names: add another analyst of your organisation to its recipients.');
+    }
     const [row] = await tx.update(advisories).set({ status: 'in-review', submittedAt: new Date(), reviewNote: null, updatedAt: new Date() }).where(eq(advisories.id, id)).returning();
     await recordAudit(tx, user, { action: 'advisory.submitted', targetKind: 'advisory', targetId: id });
     return row!;

@@ -6,13 +6,13 @@ import type { AppContext } from '../platform/context.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import type { Tlp } from '../platform/db/columns.js';
 import { encodeKeyset, decodeKeyset } from '../platform/http/keyset.js';
-import { AppError, notFound, type ProblemDetail } from '../platform/http/errors.js';
+import { AppError, notFound } from '../platform/http/errors.js';
 import { emitEvent, type Sharing } from '../platform/events/outbox.js';
 import { renderMarkdown, excerpt } from '../platform/text/markdown.js';
 import { recordAuditNow } from '../audit/service.js';
 import { type Actor, requireUser, type UserActor } from '../access/actor.js';
 import { isAuditedRead, mayChangeSharing, readableBy, type ShareableColumns } from '../access/policy.js';
-import { checkRecipientsExist, type Recipients } from '../access/recipients.js';
+import type { Recipients } from '../access/recipients.js';
 import { orgs, users } from '../access/schema.js';
 import { daysToElection } from '../elections/service.js';
 import { computeSeverity, slaClock } from './severity.js';
@@ -104,15 +104,7 @@ export async function recordChange(tx: Tx, user: UserActor, i: IncidentRow, chan
   return entry!;
 }
 
-async function checkRecipients(tx: Tx, r: Recipients, tlp: Tlp): Promise<void> {
-  const problems: ProblemDetail[] = [];
-  if (tlp === 'RED' && r.users.length === 0) problems.push({ field: 'recipients/users', message: 'TLP:RED goes to named people only: name at least one recipient user' });
-  if (tlp === 'RED' && r.orgs.length > 0) problems.push({ field: 'recipients/orgs', message: 'TLP:RED is for named people, not organisations; use AMBER to share with organisations' });
-  if (problems.length) throw new AppError('validation-failed', 'The recipients do not fit the TLP label.', { details: problems });
-  await checkRecipientsExist(tx, r);
-}
-
-export { checkRecipients as checkIncidentRecipients };
+export { checkRecipientsForTlp as checkIncidentRecipients } from '../access/recipients.js';
 
 /** One incident the viewer may read, or 404 — also when it exists but the policy hides it. */
 export async function loadReadable(db: Db | Tx, user: UserActor, id: string, forUpdate = false): Promise<IncidentRow> {
