@@ -217,6 +217,10 @@ describe('advisories', () => {
     expect((await api('writer').post(`/api/v1/advisories/${a.id}/submit`)).statusCode).toBe(200);
     expect((await api('reviewer').post(`/api/v1/advisories/${a.id}/publish`)).statusCode).toBe(200);
     for (const who of ['writer', 'reviewer', 'ga']) expect((await api(who).get(`/api/v1/advisories/${a.id}`)).statusCode, who).toBe(200);
+    // Its page names the people it is for.
+    const people = (await api('ga').get(`/api/v1/advisories/${a.id}`)).json().recipients.people as Array<{ id: string; name: string }>;
+    expect(people.map((p) => p.id)).toEqual([uid.ga, uid.reviewer]);
+    expect(people.every((p) => p.name.length > 0)).toBe(true);
     for (const who of ['centerMember', 'gaAdmin', 'fulton', 'az', 'vendor']) expect((await api(who).get(`/api/v1/advisories/${a.id}`)).statusCode, who).toBe(404);
   });
 });

@@ -265,7 +265,9 @@ export async function getAdvisory(ctx: AppContext, actor: Actor, id: string) {
   const a = await readVisible(ctx, user, id, 'view');
   const names = await ctx.db.select({ id: orgs.id, name: orgs.name }).from(orgs).where(inArray(orgs.id, [a.ownerOrg, ...a.recipientOrgs]));
   const nameOf = new Map(names.map((n) => [n.id, n.name]));
-  const people = a.authorId || a.reviewerId ? await ctx.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, [a.authorId, a.reviewerId].filter((x): x is string => !!x))) : [];
+  // The author, the reviewer and the people a TLP:RED advisory names.
+  const personIds = [...new Set([a.authorId, a.reviewerId, ...a.recipientUsers].filter((x): x is string => !!x))];
+  const people = personIds.length ? await ctx.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, personIds)) : [];
   const personOf = new Map(people.map((p) => [p.id, p.name]));
   const owner = a.ownerOrg === user.orgId;
   const responses = await ctx.db
@@ -278,7 +280,7 @@ export async function getAdvisory(ctx: AppContext, actor: Actor, id: string) {
     id: a.id, title: a.title, severity: a.severity, status: a.status, tlp: a.tlp,
     summary: a.summary, summaryHtml: renderMarkdown(a.summary), actions: a.actions, actionsHtml: renderMarkdown(a.actions), components: a.components,
     owner: { id: a.ownerOrg, name: nameOf.get(a.ownerOrg) ?? '' },
-    recipients: { orgs: a.recipientOrgs.map((o) => ({ id: o, name: nameOf.get(o) ?? 'Every member organisation' })), users: a.recipientUsers },
+    recipients: { orgs: a.recipientOrgs.map((o) => ({ id: o, name: nameOf.get(o) ?? 'Every member organisation' })), users: a.recipientUsers, people: a.recipientUsers.map((u) => ({ id: u, name: personOf.get(u) ?? '' })) },
     author: a.authorId ? { id: a.authorId, name: personOf.get(a.authorId) ?? '' } : null,
     reviewer: a.reviewerId ? { id: a.reviewerId, name: personOf.get(a.reviewerId) ?? '' } : null,
     reviewNote: owner ? a.reviewNote : null,

@@ -59,7 +59,8 @@ export interface Advisory {
   readonly actionsHtml: string;
   readonly components: string[];
   readonly owner: { id: string; name: string };
-  readonly recipients: { orgs: Array<{ id: string; name: string }>; users: string[] };
+  /** `people`: the named people of a TLP:RED advisory (the ids of `users`), with their names. */
+  readonly recipients: { orgs: Array<{ id: string; name: string }>; users: string[]; people: Array<{ id: string; name: string }> };
   readonly author: { id: string; name: string } | null;
   readonly reviewer: { id: string; name: string } | null;
   readonly reviewNote: string | null;

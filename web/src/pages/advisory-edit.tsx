@@ -5,7 +5,7 @@ import { ApiError, get, post, put, qs, type Page, type Tlp } from '../api.js';
 import { navigate } from '../router.js';
 import { ErrorAlert, Loading } from '../components/alerts.js';
 import { TlpPicker } from '../components/tlp.js';
-import { OrgPicker } from '../components/recipients.js';
+import { OrgPicker, UserPicker } from '../components/recipients.js';
 import { loadTaxonomy, type Taxonomy } from '../incidents-api.js';
 import { SEVERITY_LABELS, type Advisory, type ObjectSummary, type Severity } from '../intel-api.js';
 
@@ -19,6 +19,7 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
   const [severity, setSeverity] = useState<Severity>('medium');
   const [tlp, setTlp] = useState<Tlp>('GREEN');
   const [orgs, setOrgs] = useState<Map<string, string>>(new Map());
+  const [people, setPeople] = useState<Map<string, string>>(new Map());
   const [linked, setLinked] = useState<Map<string, string>>(new Map());
   const [cves, setCves] = useState('');
   const [find, setFind] = useState('');
@@ -37,6 +38,7 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
       setSeverity(a.severity);
       setTlp(a.tlp);
       setOrgs(new Map(a.recipients.orgs.map((o) => [o.id, o.name])));
+      setPeople(new Map(a.recipients.people.map((p) => [p.id, p.name])));
       setLinked(new Map(a.indicators.map((i) => [i.stixId, i.name ?? i.pattern ?? i.stixId])));
       setCves(a.cves.map((c) => c.cveId).join(', '));
       setLoaded(true);
@@ -52,15 +54,15 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
   const save = async (e: FormEvent, submit: boolean) => {
     e.preventDefault();
     setError(null);
-    if (tlp === 'RED') {
-      setError(new ApiError(400, 'validation-failed', 'Choose another label', 'Advisories go to organisations; use AMBER+STRICT for the most restricted ones.'));
+    if (tlp === 'RED' && people.size === 0) {
+      setError(new ApiError(400, 'validation-failed', 'Pick at least one person', 'A RED advisory goes only to the people you name. Pick them, and another analyst of your organisation to review it.'));
       return;
     }
     setBusy(true);
     try {
       const body = {
         title, summary, actions, components: [...components], severity, tlp,
-        ...(needsOrgs && orgs.size === 0 ? {} : { recipients: { orgs: needsOrgs || tlp === 'GREEN' || tlp === 'CLEAR' ? [...orgs.keys()] : [], users: [] } }),
+        ...(tlp === 'RED' ? { recipients: { orgs: [], users: [...people.keys()] } } : needsOrgs && orgs.size === 0 ? {} : { recipients: { orgs: [...orgs.keys()], users: [] } }),
         stixRefs: [...linked.keys()],
         cves: cves.split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean),
       };
@@ -112,12 +114,20 @@ export function AdvisoryEditPage({ id }: { id?: string }) {
       <label className="usa-label" htmlFor="a-cves">Vulnerabilities (CVE ids)</label>
       <span className="usa-hint" id="a-cves-hint">For example CVE-2024-3400, separated by commas. Each reader sees which of its own systems they touch.</span>
       <input className="usa-input" id="a-cves" aria-describedby="a-cves-hint" maxLength={2000} value={cves} onChange={(e) => setCves(e.target.value)} />
-      <div className="margin-top-3"><TlpPicker value={tlp} onChange={setTlp} allowed={['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT']} /></div>
-      <fieldset className="usa-fieldset margin-top-3">
-        <legend className="usa-legend usa-legend--large">{needsOrgs ? 'Recipients' : 'Addressed to'}</legend>
-        <p className="usa-hint">{needsOrgs ? 'If you pick no one, it goes to your state and the operations center.' : 'They are told first. With this label every member may read it and hears of it too.'}</p>
-        <OrgPicker picked={orgs} onChange={setOrgs} />
-      </fieldset>
+      <div className="margin-top-3"><TlpPicker value={tlp} onChange={setTlp} /></div>
+      {tlp === 'RED' ? (
+        <fieldset className="usa-fieldset margin-top-3">
+          <legend className="usa-legend usa-legend--large">People</legend>
+          <p className="usa-hint">Only the people you name can read it, reviewers included: name another analyst of your organisation to review it.</p>
+          <UserPicker picked={people} onChange={setPeople} />
+        </fieldset>
+      ) : (
+        <fieldset className="usa-fieldset margin-top-3">
+          <legend className="usa-legend usa-legend--large">{needsOrgs ? 'Recipients' : 'Addressed to'}</legend>
+          <p className="usa-hint">{needsOrgs ? 'If you pick no one, it goes to your state and the operations center.' : 'They are told first. With this label every member may read it and hears of it too.'}</p>
+          <OrgPicker picked={orgs} onChange={setOrgs} />
+        </fieldset>
+      )}
       <fieldset className="usa-fieldset margin-top-3">
         <legend className="usa-legend usa-legend--large">Indicators</legend>
         <p className="usa-hint">Link the indicators this advisory is about. Readers see those they are allowed to see.</p>

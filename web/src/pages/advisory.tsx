@@ -65,6 +65,7 @@ export function AdvisoryPage({ id }: { id: string }) {
         <h2 id="todo" className="margin-top-0">What to do now</h2>
         <div className="usa-prose" dangerouslySetInnerHTML={{ __html: a.actionsHtml }} />
       </section>
+      {a.tlp === 'RED' && <p><strong>Only for:</strong> {a.recipients.people.map((p) => p.name || 'a person no longer active').join(', ')}</p>}
       {a.components.length > 0 && <p><strong>Affects:</strong> {a.components.map((c) => tax?.components.find((x) => x.id === c)?.label ?? c.replace(/-/g, ' ')).join(', ')}</p>}
 
       {a.mayRespond && (
