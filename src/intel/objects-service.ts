@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { UserActor } from '../access/actor.js';
 import { readableBy } from '../access/policy.js';
-import { STIX_ROW, visibleObjects } from './stix-row.js';
+import { STIX_ID_SHAPE, STIX_ROW, visibleObjects } from './stix-row.js';
 import { auditsInsert, auditWritten } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { rowsOf } from '../platform/db/client.js';
@@ -186,7 +186,7 @@ async function contentsOf(ctx: AppContext, actor: UserActor, refs: unknown): Pro
 
 /** The latest visible version of each of `stixIds` this user may see (other domains link to STIX objects by id). */
 export async function readableObjectSummaries(ctx: AppContext, actor: UserActor, stixIds: readonly string[]): Promise<ObjectSummary[]> {
-  const ids = stixIds.filter((id) => /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(id));
+  const ids = stixIds.filter((id) => STIX_ID_SHAPE.test(id));
   if (!ids.length) return [];
   const rows = rowsOf<SummaryRow & { seq: string }>(
     await ctx.db.execute(sql`select distinct on (o.stix_id) ${SUMMARY} from ${SUMMARY_FROM}

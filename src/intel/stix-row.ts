@@ -16,6 +16,12 @@ const columnsOf = (alias: string): ShareableColumns => ({
 
 export const STIX_ROW: ShareableColumns = columnsOf('o');
 
+/**
+ * The shape of a STIX identifier (type, two hyphens, a UUID's characters): ids asked for by id are filtered to
+ * it, which also keeps them safe to write into a text[] literal (no comma, quote or brace).
+ */
+export const STIX_ID_SHAPE = /^[a-z0-9-]+--[0-9a-f-]{36}$/;
+
 /** The shape of a MITRE ATT&CK id: a technique (T1566, T1566.001), tactic (TA0001), group, software, mitigation… */
 const ATTACK_ID = /^[A-Za-z]{1,3}\d{4}(\.\d{3})?$/;
 
@@ -44,7 +50,7 @@ export function visibleObjects(actor: UserActor, f: ObjectFilter): SQL[] {
   }
   if (!f.includeRevoked) c.push(sql`not o.revoked`);
   if (f.type) c.push(sql`o.type = ${f.type}`);
-  if (f.ids) c.push(sql`o.stix_id = any(${`{${f.ids.filter((id) => /^[a-z0-9-]+--[0-9a-f-]{36}$/.test(id)).join(',')}}`}::text[])`);
+  if (f.ids) c.push(sql`o.stix_id = any(${`{${f.ids.filter((id) => STIX_ID_SHAPE.test(id)).join(',')}}`}::text[])`);
   if (f.q) {
     const term = refang(f.q.trim());
     const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
