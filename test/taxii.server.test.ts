@@ -109,6 +109,11 @@ describe('TAXII 2.1 server', () => {
     expect((await reader.get(`/taxii2/api/collections/${collectionId}/objects/?next=bogus`)).status).toBe(400);
     expect((await reader.get(`/taxii2/api/collections/${collectionId}/objects/?match[version]=newest`)).status).toBe(400);
     expect((await reader.get('/taxii2/api/nothing-here/')).status).toBe(404);
+    // An address the router cannot read is answered as TAXII answers every other error, not as problem+json.
+    const escape = await reader.get(`/taxii2/api/collections/${collectionId}/objects/%ZZ/`);
+    expect(escape.status).toBe(400);
+    expect(escape.headers.get('content-type')).toBe(TAXII);
+    expect(escape.body).toMatchObject({ http_status: '400', title: 'Bad request' });
   });
 
   it('stores the valid objects of a request, lists each failure with its reason, and changes nothing else', async () => {

@@ -10,7 +10,7 @@ import type { App } from '../../platform/http/server.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/http/errors.js';
 import { rowsOf } from '../../platform/db/client.js';
-import { toAppError } from '../../platform/http/server.js';
+import { renderErrorsUnder, toAppError } from '../../platform/http/server.js';
 import { actorOf } from '../../access/auth-plugin.js';
 import type { UserActor } from '../../access/actor.js';
 import { readableBy } from '../../access/policy.js';
@@ -122,6 +122,7 @@ export function taxiiRoutes(app: App, ctx: AppContext): void {
   // The thread that reads and checks posted objects is ready, and warmed up, before the first bundle arrives.
   stixPreparer.warm(ctx.config.stixSchemaDir || null);
   const root = `${ctx.config.publicUrl}/taxii2/api/`;
+  renderErrorsUnder(app, '/taxii2/', sendTaxiiError);
   void app.register(
     async (scope) => {
       scope.setErrorHandler((error, request, reply) => {

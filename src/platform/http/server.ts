@@ -20,6 +20,21 @@ export type App = FastifyInstance<RawServerDefault, import('node:http').Incoming
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
+/** How a part of the address space other than problem+json (TAXII's error messages) answers an error. */
+export type ErrorRenderer = (reply: FastifyReply, error: AppError) => FastifyReply;
+
+const errorRenderers = new WeakMap<object, Array<{ prefix: string; render: ErrorRenderer }>>();
+
+/**
+ * Errors the router raises before any route or scope is chosen (an address it cannot read) under `prefix`
+ * are answered by `render`, as the scope's own errors are, rather than as problem+json.
+ */
+export function renderErrorsUnder(app: App, prefix: string, render: ErrorRenderer): void {
+  const list = errorRenderers.get(app) ?? [];
+  list.push({ prefix, render });
+  errorRenderers.set(app, list);
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
   for (const [k, v] of Object.entries(error.headers)) void reply.header(k, v);
   return reply.status(error.status).type('application/problem+json').send(toProblem(error, request.url.split('?')[0]));
@@ -136,11 +151,14 @@ export async function createServer(options: ServerOptions): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
     // Each request is logged (method, URL, status, time; never headers) at info level.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    // An address the router cannot read (a broken %-escape) gets a problem document like any other error.
+    // An address the router cannot read (a broken %-escape) gets a problem document like any other error,
+    // or the error message of the protocol whose address it is (TAXII under /taxii2/).
     frameworkErrors(error, request, reply) {
       const bad = error.code === 'FST_ERR_BAD_URL';
       void reply.headers(headers);
-      return sendProblem(reply, request, new AppError(bad ? 'bad-request' : 'internal', bad ? 'The address has a %-escape that is not valid UTF-8.' : 'Something went wrong on our side.'));
+      const appError = new AppError(bad ? 'bad-request' : 'internal', bad ? 'The address has a %-escape that is not valid UTF-8.' : 'Something went wrong on our side.');
+      const own = errorRenderers.get(app)?.find((r) => request.url.startsWith(r.prefix));
+      return own ? own.render(reply, appError) : sendProblem(reply, request, appError);
     },
     // Malformed requests caught by Node's parser still get a problem document, never a bare socket error.
     clientErrorHandler(err, socket) {
