@@ -136,6 +136,31 @@ describe('indicator lifecycle', () => {
     expect((await client(node, tok.ga).get(`/api/v1/intel/objects/${mention.id}`)).json().summary.attackId).toBeNull();
   });
 
+  it('leaves what its producer deprecated out of lists and downloads unless asked for, or asked for by id', async () => {
+    const taxii = TaxiiClient.bearer(node.url, tok.producer!);
+    const tag = `Drop box tampering ${randomUUID().slice(0, 8)}`;
+    const n = String(1000 + Math.floor(Math.random() * 8000));
+    const technique = (name: string, external: string, extra: Record<string, unknown> = {}) => ({ type: 'attack-pattern', spec_version: '2.1', id: `attack-pattern--${randomUUID()}`, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name,
+      external_references: [{ source_name: 'mitre-attack', external_id: external }], object_marking_refs: [TLP2_MARKINGS.GREEN], ...extra });
+    const kept = technique(`${tag} (current)`, `T${n}`);
+    const old = technique(`${tag} (old)`, `T${n}.002`, { x_mitre_deprecated: true });
+    const saysSoInText = technique(`${tag} (quoted)`, `T${n}.003`, { description: 'Its text quotes "x_mitre_deprecated":true, which is not the mark' });
+    const notDeprecated = technique(`${tag} (marked false)`, `T${n}.004`, { x_mitre_deprecated: false });
+    expect((await taxii.post(`/taxii2/api/collections/${collection}/objects/`, [kept, old, saysSoInText, notDeprecated])).body.success_count).toBe(4);
+    const names = async (query: string) => ((await client(node, tok.ga).get(`/api/v1/intel/objects?${query}`)).json().items as Array<{ name: string; deprecated: boolean }>).map((i) => `${i.name}${i.deprecated ? ' †' : ''}`).sort();
+    const q = `q=${encodeURIComponent(tag)}`;
+    expect(await names(q)).toEqual([`${tag} (current)`, `${tag} (marked false)`, `${tag} (quoted)`]);
+    expect(await names(`${q}&includeDeprecated=true`)).toEqual([`${tag} (current)`, `${tag} (marked false)`, `${tag} (old) †`, `${tag} (quoted)`]);
+    // Asked for by its id, ATT&CK's or STIX's, it is found (and says it is deprecated).
+    expect(await names(`q=T${n}.002`)).toEqual([`${tag} (old) †`]);
+    expect(await names(`q=${old.id}`)).toEqual([`${tag} (old) †`]);
+    // The downloads hold what the list shows.
+    const shown = (await client(node, tok.ga).get(`/api/v1/intel/export?format=stix&${q}`)).json() as { objects: Array<{ id: string; type: string }> };
+    expect(shown.objects.filter((o) => o.type === 'attack-pattern').map((o) => o.id).sort()).toEqual([kept.id, saysSoInText.id, notDeprecated.id].sort());
+    const all = (await client(node, tok.ga).get(`/api/v1/intel/export?format=stix&${q}&includeDeprecated=true`)).json() as { objects: Array<{ id: string }> };
+    expect(all.objects.map((o) => o.id)).toContain(old.id);
+  });
+
   it("lists an object's relationships once each, from either end, with ends the reader may not see left unnamed", async () => {
     const taxii = TaxiiClient.bearer(node.url, tok.producer!);
     const copies = await createCollection(node.ctx, SYSTEM, { title: 'Relationship copies', readers: 'all', writers: [centerId] });

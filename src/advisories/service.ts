@@ -18,6 +18,7 @@ import { checkRecipientsForTlp, type Recipients } from '../access/recipients.js'
 import { orgs, users } from '../access/schema.js';
 import { readableIncidentTitles } from '../incidents/service.js';
 import { readableObjectSummaries } from '../intel/objects-service.js';
+import { isIdentifier } from '../intel/stix/validate.js';
 import { cvesForOrg } from '../vulns/service.js';
 import { CVE_ID } from '../vulns/catalog.js';
 import { advisories, advisoryResponses, type AdvisorySeverity, type AdvisoryStatus, type ResponseKind } from './schema.js';
@@ -70,7 +71,7 @@ function checkInput(input: AdvisoryInput): void {
   if (!input.title.trim()) details.push({ field: 'title', message: 'required' });
   if (!input.summary.trim()) details.push({ field: 'summary', message: 'say what is happening' });
   if (!input.actions.trim()) details.push({ field: 'actions', message: 'say what recipients should do now' });
-  for (const ref of input.stixRefs ?? []) if (!/^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ref)) details.push({ field: 'stixRefs', message: `"${ref.slice(0, 80)}" is not a STIX identifier` });
+  for (const ref of input.stixRefs ?? []) if (!isIdentifier(ref)) details.push({ field: 'stixRefs', message: `"${(ref as string).slice(0, 80)}" is not a STIX identifier` });
   for (const cve of input.cves ?? []) if (!CVE_ID.test(cve.trim().toUpperCase())) details.push({ field: 'cves', message: `"${cve.slice(0, 40)}" is not a CVE id (CVE-2024-3400)` });
   if (details.length) throw new AppError('validation-failed', 'Some fields of the advisory are missing or not valid.', { details });
 }

@@ -42,6 +42,7 @@ export interface ObjectQuery {
   readonly q?: string;
   readonly collection?: string;
   readonly includeRevoked?: boolean;
+  readonly includeDeprecated?: boolean;
   readonly limit: number;
   readonly cursor?: string;
 }

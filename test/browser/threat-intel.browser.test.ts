@@ -6,7 +6,7 @@
 //    under its name; an analyst imports a CSV list with the upload progress and the refused line explained.
 // 3. The clerk looks up a piece of malware from MITRE ATT&CK for ICS: the search is in the page's address, the
 //    description's citations link to their sources, what it uses and what uses it are listed by kind, and the
-//    version ATT&CK deprecated says so.
+//    version ATT&CK deprecated is listed only when asked for, and says so.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,12 +127,12 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     await clerk.getByRole('link', { name: 'Threat intel' }).click();
     await clerk.getByRole('searchbox', { name: 'Search indicators' }).fill('hxxps://ga-sos-verify[.]example/login');
     await clerk.getByRole('button', { name: 'Search', exact: true }).click();
-    // The downloads hold what the list shows: the same kind and search, revoked objects when they are shown.
+    // The downloads hold what the list shows: the same kind and search, revoked and deprecated objects when they are shown.
     await clerk.getByRole('link', { name: "[url:value = 'https://ga-sos-verify.example/login']" }).waitFor();
     await clerk.locator('label[for="intel-revoked"]').click();
     const csvLink = clerk.getByRole('link', { name: 'Download CSV' });
     const href = new URL((await csvLink.getAttribute('href'))!, node.url);
-    expect(Object.fromEntries(href.searchParams)).toEqual({ format: 'csv', type: 'indicator', q: 'hxxps://ga-sos-verify[.]example/login', includeRevoked: 'true' });
+    expect(Object.fromEntries(href.searchParams)).toEqual({ format: 'csv', type: 'indicator', q: 'hxxps://ga-sos-verify[.]example/login', includeRevoked: 'true', includeDeprecated: 'true' });
     expect(new URL((await clerk.getByRole('link', { name: 'Download STIX' }).getAttribute('href'))!, node.url).searchParams.get('includeRevoked')).toBe('true');
     const [download] = await Promise.all([clerk.waitForEvent('download'), csvLink.click()]);
     const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
@@ -166,13 +166,21 @@ describe.skipIf(!haveBrowser)('threat intelligence in the browser', () => {
     expect(centerId && gaId).toBeTruthy();
   });
 
-  it('ATT&CK malware shows its sources, what it uses and what uses it, and which version is deprecated', async () => {
+  it('ATT&CK malware shows its sources, what it uses and what uses it, and the version ATT&CK deprecated only when asked for', async () => {
     // A search given in the address (a link from a colleague, say) is the one shown.
     await clerk.goto(`${node.url}/intel?type=malware&q=Industroyer`);
     expect(await clerk.getByLabel('Show').inputValue()).toBe('malware');
     await clerk.getByRole('link', { name: 'Industroyer', exact: true }).first().waitFor();
+    expect(await clerk.getByRole('link', { name: 'Industroyer', exact: true }).count()).toBe(1);
+    expect(await clerk.getByText('deprecated by its producer').count()).toBe(0);
+    // What ATT&CK no longer keeps up is there when asked for, and says so.
+    await clerk.locator('label[for="intel-revoked"]').click();
+    await clerk.getByText('malware · S1004 · deprecated by its producer').waitFor();
     expect(await clerk.getByRole('link', { name: 'Industroyer', exact: true }).count()).toBe(2);
-    expect(await clerk.getByText('malware · S1004 · deprecated by its producer').count()).toBe(1);
+    await clerk.waitForURL(/includeRevoked=true/);
+    expect(await clerk.getByLabel('Include revoked and deprecated').isChecked()).toBe(true);
+    await clerk.locator('label[for="intel-revoked"]').click();
+    await clerk.getByText('deprecated by its producer').waitFor({ state: 'detached' });
     // Analysts name ATT&CK objects by their ids: the search finds one by it.
     await clerk.getByRole('searchbox', { name: 'Search indicators' }).fill('S0604');
     await clerk.getByRole('button', { name: 'Search', exact: true }).click();

@@ -19,7 +19,7 @@ const STATE_WORDS = { active: 'Active', 'not-yet-valid': 'Not yet valid', expire
 
 export function IntelPage() {
   const { me } = useSession();
-  // The search is in the page's address (kind, words, revoked or not): a link, a bookmark or the Back button
+  // The search is in the page's address (kind, words, revoked and deprecated or not): a link, a bookmark or the Back button
   // brings the same list back.
   const params = new URLSearchParams(location.search);
   const asked = params.get('type') === 'all' ? '' : params.get('type');
@@ -31,7 +31,9 @@ export function IntelPage() {
     const address = `${location.pathname}${qs({ type: type === 'indicator' ? undefined : type || 'all', q: query || undefined, includeRevoked: includeRevoked || undefined })}`;
     if (address !== `${location.pathname}${location.search}`) history.replaceState(history.state, '', address);
   }, [type, query, includeRevoked]);
-  const url = useCallback((cursor?: string) => `/api/v1/intel/objects${qs({ type, q: query, includeRevoked: includeRevoked || undefined, limit: 50, cursor })}`, [type, query, includeRevoked]);
+  // One box for what its producer has retired: revoked, or deprecated (ATT&CK techniques it no longer keeps up).
+  const retired = includeRevoked ? { includeRevoked: true, includeDeprecated: true } : {};
+  const url = useCallback((cursor?: string) => `/api/v1/intel/objects${qs({ type, q: query, ...retired, limit: 50, cursor })}`, [type, query, includeRevoked]);
   const { items, next, error, load, more } = usePagedList<ObjectSummary>(url);
   // An indicator's state and confidence: columns only where the list has indicators (ATT&CK objects have neither).
   const lifecycle = !!items?.some((o) => o.type === 'indicator');
@@ -40,7 +42,7 @@ export function IntelPage() {
     setQuery(q.trim());
   };
   // The downloads hold what the list shows: the same kind, search and revoked objects or not.
-  const exportUrl = (format: 'stix' | 'csv') => `/api/v1/intel/export${qs({ format, type: type || undefined, q: query || undefined, includeRevoked: includeRevoked || undefined })}`;
+  const exportUrl = (format: 'stix' | 'csv') => `/api/v1/intel/export${qs({ format, type: type || undefined, q: query || undefined, ...retired })}`;
   return (
     <>
       <div className="display-flex flex-justify flex-align-center flex-wrap">
@@ -67,7 +69,7 @@ export function IntelPage() {
         <div className="grid-col-12 tablet:grid-col-4">
           <div className="usa-checkbox">
             <input className="usa-checkbox__input" id="intel-revoked" type="checkbox" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.target.checked)} />
-            <label className="usa-checkbox__label" htmlFor="intel-revoked">Include revoked</label>
+            <label className="usa-checkbox__label" htmlFor="intel-revoked">Include revoked and deprecated</label>
           </div>
         </div>
         <div className="grid-col-12 tablet:grid-col-4">
