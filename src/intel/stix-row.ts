@@ -57,15 +57,15 @@ export function visibleObjects(actor: UserActor, f: ObjectFilter): SQL[] {
   if (!f.includeRevoked) c.push(sql`not o.revoked`);
   if (f.type) c.push(sql`o.type = ${f.type}`);
   if (f.ids) c.push(sql`o.stix_id = any(${`{${f.ids.filter((id) => STIX_ID_SHAPE.test(id)).join(',')}}`}::text[])`);
-  if (f.q) {
-    const term = refang(f.q.trim());
+  const term = f.q ? refang(f.q.trim()) : undefined;
+  if (term !== undefined) {
     const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     // An ATT&CK id (T1566, T1566.001, S0604, TA0001…) is looked for among the objects' external references,
     // as the stored text spells it.
     const attack = ATTACK_ID.test(term) ? sql` or o.body like ${`%"external_id":"${term.toUpperCase()}"%`}` : sql``;
     c.push(sql`(o.name ilike ${like} or o.stix_id = ${term} or o.pattern ilike ${like}${attack})`);
   }
-  const byId = f.ids !== undefined || (f.q !== undefined && (STIX_ID_SHAPE.test(f.q.trim()) || ATTACK_ID.test(refang(f.q.trim()))));
+  const byId = f.ids !== undefined || (term !== undefined && (STIX_ID_SHAPE.test(term) || ATTACK_ID.test(term)));
   // The stored text is written without white space (stix/envelope.ts), so the mark reads as below; indicators,
   // which ATT&CK does not have, are not read for it. Last, so that it is read only of rows the rest let through.
   if (!f.includeDeprecated && !byId) c.push(sql`(o.type = 'indicator' or o.body not like '%"x_mitre_deprecated":true%')`);

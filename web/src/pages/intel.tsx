@@ -19,8 +19,8 @@ const STATE_WORDS = { active: 'Active', 'not-yet-valid': 'Not yet valid', expire
 
 export function IntelPage() {
   const { me } = useSession();
-  // The search is in the page's address (kind, words, revoked and deprecated or not): a link, a bookmark or the Back button
-  // brings the same list back.
+  // The search is in the page's address (kind, words, revoked and deprecated or not): a link, a bookmark or the
+  // Back button brings the same list back.
   const params = new URLSearchParams(location.search);
   const asked = params.get('type') === 'all' ? '' : params.get('type');
   const [type, setType] = useState(TYPES.some(([v]) => v === asked) ? asked! : 'indicator');
@@ -41,7 +41,7 @@ export function IntelPage() {
     e.preventDefault();
     setQuery(q.trim());
   };
-  // The downloads hold what the list shows: the same kind, search and revoked objects or not.
+  // The downloads hold what the list shows: the same kind, search, and revoked and deprecated objects or not.
   const exportUrl = (format: 'stix' | 'csv') => `/api/v1/intel/export${qs({ format, type: type || undefined, q: query || undefined, ...retired })}`;
   return (
     <>
