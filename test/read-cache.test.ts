@@ -33,6 +33,20 @@ describe('read caches', () => {
     return { hit: count('hit'), miss: count('miss') };
   }
 
+  /**
+   * Makes `request` until one is answered from `cache`, and returns how many it took. A node that stops hearing
+   * the database for a moment (its heartbeat late on a busy machine) drops everything cached, so one miss in a
+   * row proves nothing; five are a cache that does not work.
+   */
+  async function untilServedFromMemory(cache: string, request: () => Promise<unknown>, tries = 5): Promise<number> {
+    for (let i = 1; i <= tries; i += 1) {
+      const before = await lookups(cache);
+      await request();
+      if ((await lookups(cache)).hit > before.hit) return i;
+    }
+    throw new Error(`${tries} requests in a row and none served from the ${cache} cache`);
+  }
+
   beforeAll(async () => {
     database = await freshDatabase();
     node = await startTestNode({ database, workers: false });
@@ -52,6 +66,9 @@ describe('read caches', () => {
     countyUser = await seedUser(node.ctx, county.id, 'member');
     countyToken = await tokenFor(node.ctx, countyUser.id);
     stateToken = await tokenFor(node.ctx, (await seedUser(node.ctx, state.id, 'member')).id);
+    // The organisations, users and tokens were written beside the API: let the node hear of them first, or that
+    // news, arriving late on a busy machine, would empty the caches between two requests of the first test.
+    await node.ctx.changes.sync();
   });
   afterAll(async () => {
     await closeOutside?.();
@@ -63,12 +80,11 @@ describe('read caches', () => {
     const inbox = client(node, countyToken);
     const first = await inbox.get('/api/v1/bulletins?limit=10');
     expect(first.statusCode).toBe(200);
-    const before = await lookups('bulletin-pages');
-    const again = await inbox.get('/api/v1/bulletins?limit=10');
-    expect(again.body).toBe(first.body);
-    const after = await lookups('bulletin-pages');
-    expect(after.hit).toBe(before.hit + 1);
-    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    await untilServedFromMemory('bulletin-pages', async () => {
+      const again = await inbox.get('/api/v1/bulletins?limit=10');
+      expect(again.body).toBe(first.body);
+      expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    });
 
     const sent = await client(node, stateToken).post('/api/v1/bulletins', { title: 'Early voting hours', body: 'Extended to 8 pm.', tlp: 'GREEN' });
     expect(sent.statusCode).toBe(201);
@@ -102,9 +118,7 @@ describe('read caches', () => {
     await node.ctx.changes.sync();
     const api = client(node, token);
     expect((await api.get('/api/v1/bulletins/unread-count')).statusCode).toBe(200);
-    const before = await lookups('api-tokens');
-    expect((await api.get('/api/v1/bulletins/unread-count')).statusCode).toBe(200);
-    expect((await lookups('api-tokens')).hit).toBeGreaterThan(before.hit);
+    await untilServedFromMemory('api-tokens', async () => expect((await api.get('/api/v1/bulletins/unread-count')).statusCode).toBe(200));
     await outside.query('update api_tokens set revoked_at = now() where user_id = $1', [user.id]);
     await until('the revoked token to be refused', async () => (await api.get('/api/v1/bulletins/unread-count')).statusCode === 401);
 
@@ -120,10 +134,11 @@ describe('read caches', () => {
     const countRows = async () => rowsOf<{ n: number }>(await node.ctx.db.execute(sql`select count(*)::int as n from audit_log where action = 'bulletin.read-restricted' and actor_user_id = ${countyUser.id}::uuid`))[0]!.n;
     const start = await countRows();
     const inbox = client(node, countyToken);
-    const before = await lookups('bulletin-pages');
-    for (let i = 0; i < 3; i += 1) expect((await inbox.get('/api/v1/bulletins?limit=5')).json().items[0].id).toBe(strict.json().id);
-    expect((await lookups('bulletin-pages')).hit).toBeGreaterThanOrEqual(before.hit + 2);
-    expect(await countRows()).toBe(start + 3);
+    // Served from the database, then from memory: each time is written.
+    const page = async () => expect((await inbox.get('/api/v1/bulletins?limit=5')).json().items[0].id).toBe(strict.json().id);
+    await page();
+    const served = 1 + (await untilServedFromMemory('bulletin-pages', page));
+    expect(await countRows()).toBe(start + served);
     const [row] = rowsOf<{ org_ids: string[]; details: { ids: string[]; via: string } }>(await node.ctx.db.execute(sql`select org_ids, details from audit_log where action = 'bulletin.read-restricted' order by id desc limit 1`));
     expect(row!.details).toEqual({ ids: [strict.json().id], via: 'list' });
     // The owner's administrators see who read their restricted bulletin.
